@@ -1,0 +1,31 @@
+package io.callflow.api;
+
+import io.callflow.platform.ContentProperties;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** Serves {@code ui/} at {@code /ui/}: the directory on disk first, then the copy packaged in the jar. */
+@Configuration(proxyBeanMethods = false)
+class UiConfiguration implements WebMvcConfigurer {
+
+    private final ContentProperties content;
+
+    UiConfiguration(ContentProperties content) {
+        this.content = content;
+    }
+
+    @Override
+    public void addResourceHandlers(ResourceHandlerRegistry registry) {
+        String diskLocation = content.ui().absoluteDirectory().toUri().toString();
+        registry.addResourceHandler("/ui/**")
+                .addResourceLocations(diskLocation.endsWith("/") ? diskLocation : diskLocation + "/", "classpath:/ui/");
+    }
+
+    @Override
+    public void addViewControllers(ViewControllerRegistry registry) {
+        registry.addRedirectViewController("/ui", "/ui/");
+        registry.addViewController("/ui/").setViewName("forward:/ui/index.html");
+    }
+}
