@@ -37,7 +37,7 @@ public final class RuleCompiler {
                     message.getText().strip()));
         }
         if (!problems.isEmpty()) {
-            throw new InvalidRulesException(problems);
+            throw new InvalidRulesException(withoutEchoes(problems));
         }
         KieBase kieBase = kie.newKieContainer(releaseId).getKieBase();
         // The container keeps what it needs; dropping the module from the global repository stops reloads leaking.
@@ -45,11 +45,19 @@ public final class RuleCompiler {
         return kieBase;
     }
 
+    /** The parser follows a syntax error with a line-less "Parser returned a null Package"; keep the useful one. */
+    private static List<RuleProblem> withoutEchoes(List<RuleProblem> problems) {
+        return problems.stream()
+                .filter(problem -> problem.line() > 0
+                        || problems.stream().noneMatch(other -> other.file().equals(problem.file()) && other.line() > 0))
+                .toList();
+    }
+
     private static String originOf(String path, List<ContentFile> drlFiles) {
         if (path == null) {
             return "rules";
         }
-        String name = path.startsWith(SOURCE_ROOT) ? path.substring(SOURCE_ROOT.length()) : path;
+        String name = path.replaceFirst("^(src/main/resources/)?rules/", "");
         return drlFiles.stream().filter(file -> file.name().equals(name)).map(ContentFile::origin).findFirst()
                 .orElse(name);
     }

@@ -1,0 +1,88 @@
+package io.callflow.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Temporary on-disk content folders (processes, rules, prompts, ui) and data directory for application tests. */
+public record TestContent(Path root) {
+
+    public static final String EXTRA_FLOW = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="ExtraDefinitions"
+                targetNamespace="https://callflow.io/test">
+              <bpmn:process id="after-hours" isExecutable="true" camunda:historyTimeToLive="P1D">
+                <bpmn:startEvent id="CallArrived" />
+                <bpmn:sequenceFlow id="ToDone" sourceRef="CallArrived" targetRef="Done" />
+                <bpmn:endEvent id="Done" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """;
+
+    /** Line 6 sends a sequence flow to an element that does not exist. */
+    public static final String BROKEN_FLOW = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="BrokenDefinitions"
+                targetNamespace="https://callflow.io/test">
+              <bpmn:process id="broken-flow" isExecutable="true">
+                <bpmn:startEvent id="CallArrived" />
+                <bpmn:sequenceFlow id="ToNowhere" sourceRef="CallArrived" targetRef="Nowhere" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """;
+
+    public static final String RULE = """
+            package io.callflow.rules.test
+            rule "Test rule from disk"
+            when
+                String( this == "ping" )
+            then
+                insert(Integer.valueOf(1));
+            end
+            """;
+
+    public static final String BROKEN_RULE = """
+            package io.callflow.rules.test
+
+            rule "Missing its end"
+            when
+                String( length > 10
+            then
+            """;
+
+    public static TestContent create() {
+        try {
+            return new TestContent(Files.createTempDirectory("callflow-test"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public TestContent with(String folderAndFile, String text) {
+        try {
+            Path file = root.resolve(folderAndFile);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Properties pointing Callflow's data and content folders at this temporary tree. */
+    public Map<String, String> properties() {
+        return Map.of(
+                "callflow.data-dir", root.resolve("data").toString(),
+                "callflow.content.processes-dir", root.resolve("processes").toString(),
+                "callflow.content.rules-dir", root.resolve("rules").toString(),
+                "callflow.content.prompts-dir", root.resolve("prompts").toString(),
+                "callflow.content.ui-dir", root.resolve("ui").toString());
+    }
+
+    public String[] propertyArgs() {
+        return properties().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+}
