@@ -22,6 +22,22 @@ public record TestContent(Path root) {
             </bpmn:definitions>
             """;
 
+    /** {@code after-hours} again, now waiting for the call to end; {@code %s} names the wait task. */
+    public static final String EXTRA_FLOW_WAITING = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="ExtraDefinitions"
+                targetNamespace="https://callflow.io/test">
+              <bpmn:process id="after-hours" isExecutable="true" camunda:historyTimeToLive="P1D">
+                <bpmn:startEvent id="CallArrived" />
+                <bpmn:sequenceFlow id="ToWait" sourceRef="CallArrived" targetRef="WaitForCallEnd" />
+                <bpmn:receiveTask id="WaitForCallEnd" name="%s" />
+                <bpmn:sequenceFlow id="ToDone" sourceRef="WaitForCallEnd" targetRef="Done" />
+                <bpmn:endEvent id="Done" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """;
+
     /** Line 6 sends a sequence flow to an element that does not exist. */
     public static final String BROKEN_FLOW = """
             <?xml version="1.0" encoding="UTF-8"?>
