@@ -12,11 +12,13 @@ public interface CallControl {
 
     void answer(CallId callId);
 
+    /** Queues prompts on the caller's leg; {@link PlaybackFinished} follows when the queue has played out. */
     void play(CallId callId, List<String> prompts, String language, boolean bargeIn);
 
     void collectDigits(CallId callId, DigitCollection spec);
 
-    LegId dialAgent(CallId callId, String agentAddress, Duration ringTimeout);
+    /** Rings the agent's phone(s) on a new leg whose id the flow chooses, so the command can be sent after commit. */
+    void dialAgent(CallId callId, LegId legId, String agentAddress, Duration ringTimeout);
 
     void cancelAgentLeg(CallId callId, LegId legId);
 
