@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /** Something that happened to a call, published by the signalling or media layer, named in the past tense. */
 public sealed interface CallEvent permits CallArrived, LegAnswered, LegHungUp, DigitsCollected, NoInput,
-        AgentLegFailed, TransferRequested, MediaTimedOut {
+        AgentLegFailed, TransferRequested, MediaTimedOut, PlaybackFinished {
 
     CallId callId();
 
