@@ -5,31 +5,43 @@ import java.util.List;
 
 /**
  * The commands a flow gives a call, independent of SIP and RTP. Outcomes arrive later as {@link CallEvent}s, so
- * every method returns as soon as the command is accepted. A seam that can be local or remote: a call's dialog
- * and media live on one node.
+ * every method returns as soon as the command is accepted and never blocks on the network. A seam that can be local
+ * or remote: a call's dialog and media live on one node. Commands for a call that has already ended are ignored
+ * (logged at debug), because a flow may race a hang-up.
  */
 public interface CallControl {
 
+    /** Answers the caller's leg (200 OK with our SDP); {@link LegAnswered} for the caller's leg follows. */
     void answer(CallId callId);
 
     /** Queues prompts on the caller's leg; {@link PlaybackFinished} follows when the queue has played out. */
     void play(CallId callId, List<String> prompts, String language, boolean bargeIn);
 
+    /** Loops music on hold to the caller until the next media command for the caller's leg. */
+    void playMusic(CallId callId, String musicClass);
+
+    /** Collects digits on the caller's leg; exactly one {@link DigitsCollected} or {@link NoInput} follows. */
     void collectDigits(CallId callId, DigitCollection spec);
 
     /** Rings the agent's phone(s) on a new leg whose id the flow chooses, so the command can be sent after commit. */
     void dialAgent(CallId callId, LegId legId, String agentAddress, Duration ringTimeout);
 
+    /** Cancels or hangs up an agent leg; safe for a leg that has already ended. */
     void cancelAgentLeg(CallId callId, LegId legId);
 
+    /** Connects the caller's audio with the agent leg's, both ways. */
     void bridge(CallId callId, LegId agentLeg);
 
+    /** Blind-transfers the caller to {@code target} (a SIP URI or a number), ending Callflow's part of the call. */
     void transfer(CallId callId, String target);
 
+    /** Starts recording the call (caller and agent) into the recordings directory. */
     void startRecording(CallId callId);
 
+    /** Stops a recording; the file stays valid. Safe when nothing records. */
     void stopRecording(CallId callId);
 
+    /** Ends every leg of the call; {@link LegHungUp} events with {@link HangupCause#LOCAL_HANGUP} follow. */
     void hangUp(CallId callId);
 
     /** How to collect digits: at most {@code maxDigits}, ended early by the terminator key. */
