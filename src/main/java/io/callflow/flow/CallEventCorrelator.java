@@ -61,7 +61,7 @@ class CallEventCorrelator {
 
     @EventListener
     void on(PlaybackFinished event) {
-        correlate(event.callId(), FlowMessages.PLAYBACK_FINISHED, null, null, Map.of());
+        resume(event.callId(), FlowMessages.PLAYBACK_FINISHED, null, Map.of());
     }
 
     @EventListener

@@ -1,0 +1,52 @@
+package io.callflow.flow;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Date;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes the call record (table {@code call_record}) from a call flow's variables: who called which number, the
+ * queue, the agent who answered, why the call ended and which routing rules decided where it went.
+ */
+@Component
+class CallRecords {
+
+    static final String OUTCOME = "outcome";
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    CallRecords(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    void started(DelegateExecution call, String flowKey) {
+        jdbc.update("insert into call_record (call_id, caller, did, trunk, flow_key, started_at) values (?,?,?,?,?,?)",
+                call.getBusinessKey(), CallVariables.text(call, "caller", ""), CallVariables.text(call, "did", ""),
+                CallVariables.text(call, "trunk", null), flowKey, Timestamp.from(clock.instant()));
+    }
+
+    void ended(DelegateExecution call) {
+        String outcome = call.isCanceled() ? "CANCELLED" : CallVariables.text(call, OUTCOME, "ENDED");
+        Object connectedAt = call.getVariable("connectedAt");
+        jdbc.update("""
+                update call_record set ended_at = ?, outcome = ?, answered_at = ?, queue_name = ?, agent = ?,
+                  menu_choice = ?, routing_rules = ?, offer_attempts = ?, hangup_cause = ?
+                where call_id = ?""",
+                Timestamp.from(clock.instant()), outcome,
+                connectedAt instanceof Date date ? new Timestamp(date.getTime()) : null,
+                CallVariables.text(call, "queue", null), CallVariables.text(call, "connectedAgent", null),
+                CallVariables.text(call, "menuChoice", null), truncate(CallVariables.text(call, "routingRules", null)),
+                CallVariables.number(call, "offerAttempts", 0), CallVariables.text(call, "hangupCause", null),
+                call.getBusinessKey());
+    }
+
+    private static String truncate(String text) {
+        return text == null || text.length() <= 2000 ? text : text.substring(0, 1997) + "...";
+    }
+}
