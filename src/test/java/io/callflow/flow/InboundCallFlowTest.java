@@ -60,7 +60,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 /**
- * Every path of the default flow (processes/inbound-call.bpmn), driven by the call events the SIP and media layers
+ * Every path of the default flow and of the after-hours example flow (processes/inbound-call.bpmn), driven by the call events the SIP and media layers
  * publish, with the call layer, the ACD and the rules replaced by mocks. The job executor is off so timers fire only
  * when a test fires them.
  */
@@ -349,15 +349,53 @@ class InboundCallFlowTest {
         verify(callControl, never()).hangUp(callId);
     }
 
+    @Test
+    void afterHoursFlowTakesACallbackRequest() {
+        arrive("after-hours");
+        assertThat(call).isWaitingAt("OfferCallback");
+        verify(callControl).play(callId, List.of("closed", "callback-offer"), "en", true);
+
+        press("1");
+        assertThat(call).isWaitingAt("PlayCallbackRecorded").variables().containsEntry("callbackRequested", true);
+        publish(new PlaybackFinished(callId, Instant.now()));
+
+        assertThat(call).isEnded().hasPassed("HangUpAfterCallback", "CallbackRequested");
+        verify(callControl).hangUp(callId);
+        assertThat(record()).containsEntry("outcome", "CallbackRequested").containsEntry("flow_key", "after-hours")
+                .containsEntry("caller", "+4930123456");
+    }
+
+    @Test
+    void afterHoursFlowWithoutACallbackSaysGoodbye() {
+        arrive("after-hours");
+        publish(new NoInput(callId, Instant.now()));
+        assertThat(call).isWaitingAt("PlayGoodbye");
+        publish(new PlaybackFinished(callId, Instant.now()));
+        assertThat(call).isEnded().hasPassed("ClosedNoCallback");
+        assertThat(record()).containsEntry("outcome", "ClosedNoCallback");
+    }
+
+    @Test
+    void afterHoursCallerHangingUpIsRecordedAsAbandoned() {
+        arrive("after-hours");
+        callerHangsUp();
+        assertThat(call).isEnded().hasPassed("CallAbandoned");
+        assertThat(record()).containsEntry("outcome", "CallAbandoned");
+    }
+
     private RoutingDecision decision(boolean closed, List<String> overflow) {
         return new RoutingDecision("support", 0, Map.of("english", 3), overflow, closed,
                 List.of("Menu choice to queue"));
     }
 
     private void arrive() {
+        arrive("inbound-call");
+    }
+
+    private void arrive(String flow) {
         callId = CallId.random();
         events.publishEvent(new CallArrived(callId, new LegId("caller-" + callId), "+4930123456", "100", "carrier-a",
-                "inbound-call", Instant.now()));
+                flow, Instant.now()));
         call = runtimeService.createProcessInstanceQuery().processInstanceBusinessKey(callId.value()).singleResult();
         assertThat(call).isNotNull();
     }
