@@ -15,6 +15,9 @@ public interface CallDistributor {
     /** Puts the call in the queue (or back in it, keeping its original wait time, with the new priority). */
     EnqueueResult enqueue(EnqueueRequest request);
 
+    /** The flow-relevant settings of a queue; an unknown queue gets the configured defaults. */
+    QueueSettings settings(String queue);
+
     /** The call's current place in its queue, or empty when it is not waiting. */
     Optional<EnqueueResult.Queued> position(CallId callId);
 
