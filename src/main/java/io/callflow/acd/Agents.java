@@ -1,0 +1,71 @@
+package io.callflow.acd;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.callflow.acd.AgentStore.Change;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Agents for supervisors and the agent console: who is in which state, and pausing or resuming an agent. */
+@Component
+public class Agents {
+
+    private final JdbcTemplate jdbc;
+    private final AgentStore store;
+    private final Dispatcher dispatcher;
+
+    Agents(JdbcTemplate jdbc, AgentStore store, Dispatcher dispatcher) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.dispatcher = dispatcher;
+    }
+
+    public List<AgentView> all() {
+        Map<String, Map<String, Integer>> skills = new HashMap<>();
+        jdbc.query("select agent_id, skill, proficiency from agent_skill", rs -> {
+            skills.computeIfAbsent(rs.getString(1), id -> new HashMap<>()).put(rs.getString(2), rs.getInt(3));
+        });
+        return jdbc.query("select * from agent order by id", (rs, n) -> new AgentView(rs.getString("id"),
+                rs.getString("name"), rs.getString("sip_user"), AgentState.valueOf(rs.getString("state")),
+                rs.getString("state_reason"), instant(rs.getTimestamp("state_since")), rs.getBoolean("registered"),
+                rs.getString("current_call"), rs.getInt("calls_today"), rs.getLong("talk_seconds_today"),
+                Map.copyOf(skills.getOrDefault(rs.getString("id"), Map.of()))));
+    }
+
+    public Optional<AgentView> find(String agentId) {
+        return all().stream().filter(agent -> agent.id().equals(agentId)).findFirst();
+    }
+
+    /** Pauses an idle or wrapping-up agent; returns false when the agent is busy with a call or offline. */
+    @Transactional
+    public boolean pause(String agentId, String reason) {
+        return store.change(agentId, EnumSet.of(AgentState.AVAILABLE, AgentState.WRAP_UP, AgentState.PAUSED), null,
+                new Change(AgentState.PAUSED, reason == null || reason.isBlank() ? "paused" : reason,
+                        "missed_offers = 0")).isPresent();
+    }
+
+    /** Makes a paused agent available again (if the phone is registered); returns whether it changed. */
+    @Transactional
+    public boolean resume(String agentId) {
+        Boolean registered = jdbc.query("select registered from agent where id = ?",
+                rs -> rs.next() ? rs.getBoolean(1) : null, agentId);
+        if (registered == null || !registered) {
+            return false;
+        }
+        boolean changed = store.change(agentId, EnumSet.of(AgentState.PAUSED), null,
+                new Change(AgentState.AVAILABLE, null, "missed_offers = 0")).isPresent();
+        dispatcher.trigger();
+        return changed;
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}

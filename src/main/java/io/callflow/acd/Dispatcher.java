@@ -1,0 +1,243 @@
+package io.callflow.acd;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.callflow.call.CallId;
+import io.callflow.routing.AgentFacts;
+import io.callflow.routing.AgentRanker;
+import io.callflow.routing.CallFacts;
+import io.callflow.routing.RankingRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Matches waiting calls with available agents whenever something changed (a call queued, an agent freed) - never
+ * by polling. Calls are served by effective priority, then longest wait, across all queues, so an agent in several
+ * queues takes the most deserving call of any of them; the queue's strategy rules rank the qualified agents. Each
+ * reservation is one conditional UPDATE of the agent plus one of the entry in a transaction: two threads or two nodes
+ * can never book one agent twice or give one call two agents. Passes run on one thread per node; triggers that arrive
+ * during a pass cause exactly one more pass.
+ */
+@Component
+class Dispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final AgentRanker ranker;
+    private final AgentStore agents;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+    private final AcdProperties properties;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "acd-dispatcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    Dispatcher(JdbcTemplate jdbc, TransactionTemplate tx, AgentRanker ranker, AgentStore agents,
+            ApplicationEventPublisher events, Clock clock, AcdProperties properties) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.ranker = ranker;
+        this.agents = agents;
+        this.events = events;
+        this.clock = clock;
+        this.properties = properties;
+    }
+
+    /** Asks for a matching pass after the current transaction commits; cheap and safe to call often. */
+    void trigger() {
+        AfterCommit.run(() -> {
+            if (scheduled.compareAndSet(false, true)) {
+                thread.execute(() -> {
+                    scheduled.set(false);
+                    try {
+                        dispatch();
+                    } catch (RuntimeException e) {
+                        log.error("ACD matching pass failed; the next queue or agent change retries it", e);
+                    }
+                });
+            }
+        });
+    }
+
+    /** One matching pass; returns the number of reservations made. */
+    int dispatch() {
+        Instant now = clock.instant();
+        List<WaitingCall> calls = jdbc.query("select call_id, queue_name, caller, priority, required_skills, entered_at"
+                + " from queue_entry where state = 'WAITING'", (rs, n) -> new WaitingCall(rs.getString(1),
+                rs.getString(2), rs.getString(3), rs.getInt(4), Skills.parse(rs.getString(5)),
+                rs.getTimestamp(6).toInstant()));
+        if (calls.isEmpty()) {
+            return 0;
+        }
+        Map<String, Candidate> free = freeAgents(now);
+        if (free.isEmpty()) {
+            return 0;
+        }
+        Duration aging = properties.priorityAging();
+        calls.sort(Comparator.comparingLong((WaitingCall c) -> -c.effectivePriority(now, aging))
+                .thenComparing(WaitingCall::enteredAt));
+        Map<String, QueueMembers> queues = new HashMap<>();
+        int reserved = 0;
+        for (WaitingCall call : calls) {
+            if (free.isEmpty()) {
+                break;
+            }
+            QueueMembers members = queues.computeIfAbsent(call.queue(), this::members);
+            List<AgentFacts> candidates = new ArrayList<>();
+            for (Map.Entry<String, Integer> member : members.penalties().entrySet()) {
+                Candidate agent = free.get(member.getKey());
+                if (agent != null && agent.qualifiesFor(call.requiredSkills())) {
+                    candidates.add(agent.facts(member.getValue(), members.turnOrder(member.getKey())));
+                }
+            }
+            if (candidates.isEmpty()) {
+                continue;
+            }
+            var request = new RankingRequest(new CallFacts(call.callId(), call.caller(), "", List.of(), "", "", null),
+                    call.queue(), members.strategy(), call.requiredSkills(), lastAgentOf(call.caller()), candidates);
+            for (String agentId : ranker.rank(request).agentIds()) {
+                Candidate agent = free.get(agentId);
+                if (agent == null) {
+                    continue;
+                }
+                Outcome outcome = reserve(call, agent);
+                if (outcome != Outcome.CALL_TAKEN) {
+                    free.remove(agentId);
+                }
+                if (outcome == Outcome.RESERVED) {
+                    reserved++;
+                }
+                if (outcome != Outcome.AGENT_TAKEN) {
+                    break;
+                }
+            }
+        }
+        return reserved;
+    }
+
+    private enum Outcome { RESERVED, AGENT_TAKEN, CALL_TAKEN }
+
+    private Outcome reserve(WaitingCall call, Candidate agent) {
+        try {
+            return tx.execute(status -> {
+                Instant now = clock.instant();
+                int agentRows = jdbc.update("update agent set state = 'RESERVED', state_reason = null,"
+                        + " state_since = ?, current_call = ? where id = ? and state = 'AVAILABLE' and registered"
+                        + " and enabled and current_call is null", Timestamp.from(now), call.callId(), agent.id());
+                if (agentRows == 0) {
+                    return Outcome.AGENT_TAKEN;
+                }
+                int entryRows = jdbc.update("update queue_entry set state = 'OFFERED', agent_id = ? where call_id = ?"
+                        + " and state = 'WAITING'", agent.id(), call.callId());
+                if (entryRows == 0) {
+                    status.setRollbackOnly();
+                    return Outcome.CALL_TAKEN;
+                }
+                jdbc.update("update call_queue set last_agent_id = ? where name = ?", agent.id(), call.queue());
+                agents.logged(agent.id(), AgentState.AVAILABLE, AgentState.RESERVED, null, call.callId(), now);
+                AfterCommit.run(() -> events.publishEvent(new AgentReserved(new CallId(call.callId()), call.queue(),
+                        agent.id(), agent.sipUser(), now)));
+                return Outcome.RESERVED;
+            });
+        } catch (DataIntegrityViolationException e) {
+            // The unique current_call: another node reserved a different agent for this call a moment earlier.
+            return Outcome.CALL_TAKEN;
+        }
+    }
+
+    private Map<String, Candidate> freeAgents(Instant now) {
+        Map<String, Candidate> free = new HashMap<>();
+        jdbc.query("select id, sip_user, calls_today, talk_seconds_today, coalesce(last_call_end, state_since)"
+                + " from agent where state = 'AVAILABLE' and registered and enabled and current_call is null", rs -> {
+            free.put(rs.getString(1), new Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4),
+                    Duration.between(rs.getTimestamp(5).toInstant(), now), new HashMap<>()));
+        });
+        if (!free.isEmpty()) {
+            jdbc.query("select s.agent_id, s.skill, s.proficiency from agent_skill s join agent a on a.id = s.agent_id"
+                    + " where a.state = 'AVAILABLE'", rs -> {
+                Candidate c = free.get(rs.getString(1));
+                if (c != null) {
+                    c.skills().put(rs.getString(2), rs.getInt(3));
+                }
+            });
+        }
+        return free;
+    }
+
+    private QueueMembers members(String queue) {
+        Map<String, Integer> penalties = new HashMap<>();
+        jdbc.query("select agent_id, penalty from queue_member where queue_name = ? order by agent_id",
+                rs -> {
+                    penalties.put(rs.getString(1), rs.getInt(2));
+                }, queue);
+        List<String> strategyAndLast = jdbc.query("select strategy, last_agent_id from call_queue where name = ?",
+                (rs, n) -> rs.getString(1) + "\n" + (rs.getString(2) == null ? "" : rs.getString(2)), queue);
+        String[] parts = strategyAndLast.isEmpty() ? new String[] {"longest-idle", ""}
+                : strategyAndLast.get(0).split("\n", -1);
+        return new QueueMembers(parts[0], penalties, parts[1]);
+    }
+
+    private String lastAgentOf(String caller) {
+        if (caller == null || caller.isBlank()) {
+            return null;
+        }
+        List<String> last = jdbc.queryForList("select agent_id from queue_log where event = 'CONNECT' and data3 = ?"
+                + " order by id desc fetch first 1 rows only", String.class, caller);
+        return last.isEmpty() ? null : last.get(0);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+
+    /** An available agent as a ranking candidate. */
+    private record Candidate(String id, String sipUser, int callsToday, long talkSeconds, Duration idle,
+            Map<String, Integer> skills) {
+
+        boolean qualifiesFor(Map<String, Integer> required) {
+            return required.entrySet().stream()
+                    .allMatch(need -> skills.getOrDefault(need.getKey(), 0) >= need.getValue());
+        }
+
+        AgentFacts facts(int penalty, int turn) {
+            return new AgentFacts(id, sipUser, Map.copyOf(skills), penalty, idle, callsToday,
+                    Duration.ofSeconds(talkSeconds), turn);
+        }
+    }
+
+    /** A queue's members (agent id to penalty), strategy, and whose turn it is for round-robin. */
+    private record QueueMembers(String strategy, Map<String, Integer> penalties, String lastAgentId) {
+
+        /** 0 for the member after the one who took the last call, counting on in agent-id order. */
+        int turnOrder(String agentId) {
+            List<String> order = penalties.keySet().stream().sorted().toList();
+            int last = order.indexOf(lastAgentId);
+            int index = order.indexOf(agentId);
+            return Math.floorMod(index - last - 1, order.size());
+        }
+    }
+}

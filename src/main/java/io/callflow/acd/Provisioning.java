@@ -1,0 +1,266 @@
+package io.callflow.acd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.callflow.acd.ProvisioningSpecs.AgentSpec;
+import io.callflow.acd.ProvisioningSpecs.DidSpec;
+import io.callflow.acd.ProvisioningSpecs.MemberSpec;
+import io.callflow.acd.ProvisioningSpecs.QueueSpec;
+import io.callflow.acd.ProvisioningSpecs.SkillSpec;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Loads the provisioning file as an idempotent upsert: each entry (skill, agent, queue, number) in its own
+ * transaction, so one bad entry is reported with its file and line and skipped while the rest loads. The copy on
+ * disk wins; without one, the demo file packaged in the jar loads.
+ */
+@Component
+class Provisioning {
+
+    static final Set<String> STRATEGIES = Set.of("longest-idle", "round-robin", "fewest-calls", "least-talk-time",
+            "random", "skills-weighted", "sticky");
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final AcdProperties properties;
+    private final Clock clock;
+    private final String realm;
+    private final ObjectMapper yaml = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    Provisioning(JdbcTemplate jdbc, TransactionTemplate tx, AcdProperties properties, Clock clock,
+            @Value("${callflow.sip.domain:callflow.local}") String realm) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.properties = properties;
+        this.clock = clock;
+        this.realm = realm;
+    }
+
+    ProvisioningReport load() {
+        var file = properties.provisioningFile();
+        boolean onDisk = Files.isRegularFile(file);
+        String name = onDisk ? file.toString() : "classpath:provisioning/callflow.yml";
+        List<ProvisioningProblem> problems = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        try (InputStream in = onDisk ? Files.newInputStream(file)
+                : new ClassPathResource("provisioning/callflow.yml").getInputStream()) {
+            read(in, name, entries, problems);
+        } catch (IOException e) {
+            problems.add(new ProvisioningProblem(name, 0, "cannot be read: " + e.getMessage()));
+        }
+        int applied = 0;
+        for (String section : List.of("skills", "agents", "queues", "dids")) {
+            for (Entry entry : entries) {
+                if (!entry.section().equals(section)) {
+                    continue;
+                }
+                try {
+                    tx.executeWithoutResult(status -> apply(entry));
+                    applied++;
+                } catch (RuntimeException e) {
+                    problems.add(new ProvisioningProblem(name, entry.line(), section + " entry skipped: "
+                            + message(e)));
+                }
+            }
+        }
+        return new ProvisioningReport(name, applied, problems, clock.instant());
+    }
+
+    private void read(InputStream in, String name, List<Entry> entries, List<ProvisioningProblem> problems)
+            throws IOException {
+        try (JsonParser parser = new YAMLFactory().createParser(in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                problems.add(new ProvisioningProblem(name, 1, "expected sections skills:, agents:, queues:, dids:"));
+                return;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String section = parser.currentName();
+                int sectionLine = parser.currentLocation().getLineNr();
+                JsonToken value = parser.nextToken();
+                if (!Set.of("skills", "agents", "queues", "dids").contains(section) || value != JsonToken.START_ARRAY) {
+                    problems.add(new ProvisioningProblem(name, sectionLine, "'" + section
+                            + "' is not one of the lists skills, agents, queues, dids; ignored"));
+                    parser.skipChildren();
+                    continue;
+                }
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    int line = parser.currentTokenLocation().getLineNr();
+                    JsonNode node = yaml.readTree(parser);
+                    entries.add(new Entry(section, line, node));
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            problems.add(new ProvisioningProblem(name, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "not valid YAML: " + e.getOriginalMessage()));
+        }
+    }
+
+    private void apply(Entry entry) {
+        try {
+            switch (entry.section()) {
+                case "skills" -> skill(yaml.treeToValue(entry.node(), SkillSpec.class));
+                case "agents" -> agent(yaml.treeToValue(entry.node(), AgentSpec.class));
+                case "queues" -> queue(yaml.treeToValue(entry.node(), QueueSpec.class));
+                default -> did(yaml.treeToValue(entry.node(), DidSpec.class));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
+    }
+
+    private void skill(SkillSpec skill) {
+        require(skill.name(), "name");
+        upsert("update skill set description = ? where name = ?", "insert into skill (description, name) values (?,?)",
+                skill.description(), skill.name());
+    }
+
+    private void agent(AgentSpec agent) {
+        require(agent.id(), "id");
+        require(agent.sipUser(), "sipUser");
+        String md5;
+        String sha256;
+        if (agent.password() != null) {
+            md5 = ha1("MD5", agent.sipUser(), agent.password());
+            sha256 = ha1("SHA-256", agent.sipUser(), agent.password());
+        } else if (agent.ha1Md5() != null || agent.ha1Sha256() != null) {
+            md5 = agent.ha1Md5();
+            sha256 = agent.ha1Sha256();
+        } else {
+            throw new IllegalArgumentException("agent '" + agent.id() + "' needs a password or ha1Md5/ha1Sha256");
+        }
+        Map<String, Integer> skills = agent.skills() == null ? Map.of() : agent.skills();
+        skills.forEach((skill, level) -> {
+            if (level == null || level < 1 || level > 10) {
+                throw new IllegalArgumentException("skill '" + skill + "' of agent '" + agent.id()
+                        + "' must have a level from 1 to 10, not " + level);
+            }
+        });
+        Object[] values = {agent.name() == null ? agent.id() : agent.name(), agent.sipUser(), md5, sha256,
+                agent.maxCalls() == null ? 1 : agent.maxCalls(), agent.enabled() == null || agent.enabled(), agent.id()};
+        if (jdbc.update("update agent set name = ?, sip_user = ?, ha1_md5 = ?, ha1_sha256 = ?, max_calls = ?,"
+                + " enabled = ? where id = ?", values) == 0) {
+            jdbc.update("insert into agent (name, sip_user, ha1_md5, ha1_sha256, max_calls, enabled, id, state_since)"
+                    + " values (?,?,?,?,?,?,?,?)", append(values, Timestamp.from(clock.instant())));
+        }
+        jdbc.update("delete from agent_skill where agent_id = ?", agent.id());
+        skills.forEach((skill, level) -> {
+            if (jdbc.queryForObject("select count(*) from skill where name = ?", Integer.class, skill) == 0) {
+                jdbc.update("insert into skill (name) values (?)", skill);
+            }
+            jdbc.update("insert into agent_skill (agent_id, skill, proficiency) values (?,?,?)", agent.id(), skill,
+                    level);
+        });
+    }
+
+    private void queue(QueueSpec queue) {
+        require(queue.name(), "name");
+        String strategy = queue.strategy() == null ? "longest-idle" : queue.strategy();
+        if (!STRATEGIES.contains(strategy)) {
+            throw new IllegalArgumentException("queue '" + queue.name() + "': strategy '" + strategy
+                    + "' is not one of " + STRATEGIES);
+        }
+        BusinessHours.parse(queue.businessHours());
+        List<String> holidays = queue.holidays() == null ? List.of() : queue.holidays();
+        holidays.forEach(LocalDate::parse);
+        Object[] values = {strategy, or(queue.ringTimeoutSeconds(), 15), or(queue.maxWaitSeconds(), 300),
+                or(queue.wrapUpSeconds(), 10), or(queue.maxMissedOffers(), 3), or(queue.serviceLevelSeconds(), 20),
+                or(queue.serviceLevelTarget(), 80), or(queue.announceSeconds(), 30),
+                queue.musicClass() == null ? "default" : queue.musicClass(),
+                queue.joinWhenEmpty() != null && queue.joinWhenEmpty(), queue.businessHours(),
+                String.join(",", holidays), queue.name()};
+        upsert("update call_queue set strategy = ?, ring_timeout_seconds = ?, max_wait_seconds = ?,"
+                        + " wrap_up_seconds = ?, max_missed_offers = ?, service_level_seconds = ?,"
+                        + " service_level_target = ?, announce_seconds = ?, music_class = ?, join_when_empty = ?,"
+                        + " business_hours = ?, holidays = ? where name = ?",
+                "insert into call_queue (strategy, ring_timeout_seconds, max_wait_seconds, wrap_up_seconds,"
+                        + " max_missed_offers, service_level_seconds, service_level_target, announce_seconds,"
+                        + " music_class, join_when_empty, business_hours, holidays, name)"
+                        + " values (?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
+        jdbc.update("delete from queue_member where queue_name = ?", queue.name());
+        for (MemberSpec member : queue.members() == null ? List.<MemberSpec>of() : queue.members()) {
+            if (jdbc.queryForObject("select count(*) from agent where id = ?", Integer.class, member.agent()) == 0) {
+                throw new IllegalArgumentException("queue '" + queue.name() + "': member '" + member.agent()
+                        + "' is not a provisioned agent");
+            }
+            jdbc.update("insert into queue_member (queue_name, agent_id, penalty) values (?,?,?)", queue.name(),
+                    member.agent(), or(member.penalty(), 0));
+        }
+    }
+
+    private void did(DidSpec did) {
+        require(did.did(), "did");
+        require(did.flow(), "flow");
+        upsert("update did_route set flow_key = ?, description = ? where did = ?",
+                "insert into did_route (flow_key, description, did) values (?,?,?)", did.flow(), did.description(),
+                did.did());
+    }
+
+    private void upsert(String update, String insert, Object... values) {
+        if (jdbc.update(update, values) == 0) {
+            jdbc.update(insert, values);
+        }
+    }
+
+    /** HA1 = H(username:realm:password), RFC 7616 section 3.4.2. */
+    String ha1(String algorithm, String user, String password) {
+        try {
+            byte[] digest = MessageDigest.getInstance(algorithm)
+                    .digest((user + ":" + realm + ":" + password).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void require(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("'" + field + "' is missing");
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static Object[] append(Object[] values, Object last) {
+        Object[] all = java.util.Arrays.copyOf(values, values.length + 1);
+        all[values.length] = last;
+        return all;
+    }
+
+    private static String message(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getMessage() == null) {
+            root = root.getCause();
+        }
+        String text = root.getMessage() == null ? root.toString() : root.getMessage();
+        return text.lines().findFirst().orElse(text);
+    }
+
+    private record Entry(String section, int line, JsonNode node) {
+    }
+}

@@ -1,0 +1,49 @@
+package io.callflow.acd;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+
+/** The entries of the provisioning file, as Jackson reads them (unknown fields are errors, so typos surface). */
+final class ProvisioningSpecs {
+
+    private ProvisioningSpecs() {
+    }
+
+    record SkillSpec(String name, String description) {
+    }
+
+    record AgentSpec(String id, String name, String sipUser, String password, String ha1Md5, String ha1Sha256,
+            Integer maxCalls, Boolean enabled, Map<String, Integer> skills) {
+    }
+
+    record QueueSpec(String name, String strategy, Integer ringTimeoutSeconds, Integer maxWaitSeconds,
+            Integer wrapUpSeconds, Integer maxMissedOffers, Integer serviceLevelSeconds, Integer serviceLevelTarget,
+            Integer announceSeconds, String musicClass, Boolean joinWhenEmpty, String businessHours,
+            List<String> holidays, List<MemberSpec> members) {
+    }
+
+    /** A member is written as an agent id, or as {@code {agent: id, penalty: n}}. */
+    record MemberSpec(String agent, Integer penalty) {
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static MemberSpec of(Object value) {
+            if (value instanceof String id) {
+                return new MemberSpec(id, 0);
+            }
+            if (value instanceof Map<?, ?> map) {
+                Object penalty = map.get("penalty");
+                if (map.keySet().stream().anyMatch(key -> !"agent".equals(key) && !"penalty".equals(key))) {
+                    throw new IllegalArgumentException("a member has only 'agent' and 'penalty', not " + map.keySet());
+                }
+                return new MemberSpec(map.get("agent") == null ? null : map.get("agent").toString(),
+                        penalty == null ? 0 : Integer.parseInt(penalty.toString()));
+            }
+            throw new IllegalArgumentException("a member is an agent id or {agent: id, penalty: n}");
+        }
+    }
+
+    record DidSpec(String did, String flow, String description) {
+    }
+}
