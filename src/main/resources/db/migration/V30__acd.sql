@@ -72,7 +72,9 @@ CREATE TABLE queue_entry (
     -- WAITING: offered to agents as they free up; OFFERED: an agent is reserved or ringing; HELD: a missed offer,
     -- not offered again until the flow re-queues it.
     state            VARCHAR(16)              NOT NULL,
-    agent_id         VARCHAR(64)
+    agent_id         VARCHAR(64),
+    -- Why the reserved agent: the queue strategy and the ranking rules that fired.
+    ranking          VARCHAR(500)
 );
 CREATE INDEX queue_entry_waiting ON queue_entry (state, queue_name);
 
@@ -84,7 +86,8 @@ CREATE TABLE queue_log (
     agent_id   VARCHAR(64),
     event      VARCHAR(32)              NOT NULL,
     -- As Asterisk's queue_log: ENTERQUEUE(caller), CONNECT(wait s), COMPLETE(wait s, talk s), ABANDON(wait s),
-    -- RINGNOANSWER(ring outcome), EXITWITHTIMEOUT(wait s), TRANSFER(wait s, talk s).
+    -- RINGNOANSWER(ring outcome), EXITWITHTIMEOUT(wait s), TRANSFER(wait s, talk s);
+    -- CONNECT also keeps the ranking explanation (data2) and the caller (data3).
     data1      VARCHAR(255),
     data2      VARCHAR(255),
     data3      VARCHAR(255)

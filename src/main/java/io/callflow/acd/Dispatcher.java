@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.callflow.call.CallId;
 import io.callflow.routing.AgentFacts;
+import io.callflow.routing.AgentRanking;
 import io.callflow.routing.AgentRanker;
 import io.callflow.routing.CallFacts;
 import io.callflow.routing.RankingRequest;
@@ -99,31 +99,36 @@ class Dispatcher implements AutoCloseable {
         Duration aging = properties.priorityAging();
         calls.sort(Comparator.comparingLong((WaitingCall c) -> -c.effectivePriority(now, aging))
                 .thenComparing(WaitingCall::enteredAt));
-        Map<String, QueueMembers> queues = new HashMap<>();
+        Map<String, QueueInfo> queues = queueInfo();
+        Map<String, Map<String, Integer>> freeMembers = freeMemberships(free.keySet());
         int reserved = 0;
         for (WaitingCall call : calls) {
             if (free.isEmpty()) {
                 break;
             }
-            QueueMembers members = queues.computeIfAbsent(call.queue(), this::members);
+            Map<String, Integer> members = freeMembers.getOrDefault(call.queue(), Map.of());
+            QueueInfo queue = queues.getOrDefault(call.queue(), new QueueInfo("longest-idle", null));
             List<AgentFacts> candidates = new ArrayList<>();
-            for (Map.Entry<String, Integer> member : members.penalties().entrySet()) {
+            for (Map.Entry<String, Integer> member : members.entrySet()) {
                 Candidate agent = free.get(member.getKey());
                 if (agent != null && agent.qualifiesFor(call.requiredSkills())) {
-                    candidates.add(agent.facts(member.getValue(), members.turnOrder(member.getKey())));
+                    candidates.add(agent.facts(member.getValue(), turnOrder(call.queue(), queue, member.getKey())));
                 }
             }
             if (candidates.isEmpty()) {
                 continue;
             }
             var request = new RankingRequest(new CallFacts(call.callId(), call.caller(), "", List.of(), "", "", null),
-                    call.queue(), members.strategy(), call.requiredSkills(), lastAgentOf(call.caller()), candidates);
-            for (String agentId : ranker.rank(request).agentIds()) {
+                    call.queue(), queue.strategy(), call.requiredSkills(),
+                    "sticky".equals(queue.strategy()) ? lastAgentOf(call.caller()) : null, candidates);
+            AgentRanking ranking = ranker.rank(request);
+            String explanation = queue.strategy() + ": " + String.join(", ", ranking.firedRules());
+            for (String agentId : ranking.agentIds()) {
                 Candidate agent = free.get(agentId);
                 if (agent == null) {
                     continue;
                 }
-                Outcome outcome = reserve(call, agent);
+                Outcome outcome = reserve(call, agent, explanation);
                 if (outcome != Outcome.CALL_TAKEN) {
                     free.remove(agentId);
                 }
@@ -140,7 +145,7 @@ class Dispatcher implements AutoCloseable {
 
     private enum Outcome { RESERVED, AGENT_TAKEN, CALL_TAKEN }
 
-    private Outcome reserve(WaitingCall call, Candidate agent) {
+    private Outcome reserve(WaitingCall call, Candidate agent, String explanation) {
         try {
             return tx.execute(status -> {
                 Instant now = clock.instant();
@@ -150,8 +155,8 @@ class Dispatcher implements AutoCloseable {
                 if (agentRows == 0) {
                     return Outcome.AGENT_TAKEN;
                 }
-                int entryRows = jdbc.update("update queue_entry set state = 'OFFERED', agent_id = ? where call_id = ?"
-                        + " and state = 'WAITING'", agent.id(), call.callId());
+                int entryRows = jdbc.update("update queue_entry set state = 'OFFERED', agent_id = ?, ranking = ?"
+                        + " where call_id = ? and state = 'WAITING'", agent.id(), truncate(explanation), call.callId());
                 if (entryRows == 0) {
                     status.setRollbackOnly();
                     return Outcome.CALL_TAKEN;
@@ -187,17 +192,38 @@ class Dispatcher implements AutoCloseable {
         return free;
     }
 
-    private QueueMembers members(String queue) {
-        Map<String, Integer> penalties = new HashMap<>();
-        jdbc.query("select agent_id, penalty from queue_member where queue_name = ? order by agent_id",
-                rs -> {
-                    penalties.put(rs.getString(1), rs.getInt(2));
-                }, queue);
-        List<String> strategyAndLast = jdbc.query("select strategy, last_agent_id from call_queue where name = ?",
-                (rs, n) -> rs.getString(1) + "\n" + (rs.getString(2) == null ? "" : rs.getString(2)), queue);
-        String[] parts = strategyAndLast.isEmpty() ? new String[] {"longest-idle", ""}
-                : strategyAndLast.get(0).split("\n", -1);
-        return new QueueMembers(parts[0], penalties, parts[1]);
+    private Map<String, QueueInfo> queueInfo() {
+        Map<String, QueueInfo> info = new HashMap<>();
+        jdbc.query("select name, strategy, last_agent_id from call_queue", rs -> {
+            info.put(rs.getString(1), new QueueInfo(rs.getString(2), rs.getString(3)));
+        });
+        return info;
+    }
+
+    /** Queue name to (free agent id to penalty), in one query for all queues. */
+    private Map<String, Map<String, Integer>> freeMemberships(Set<String> freeAgents) {
+        Map<String, Map<String, Integer>> members = new HashMap<>();
+        jdbc.query("select m.queue_name, m.agent_id, m.penalty from queue_member m join agent a on a.id = m.agent_id"
+                + " where a.state = 'AVAILABLE'", rs -> {
+            if (freeAgents.contains(rs.getString(2))) {
+                members.computeIfAbsent(rs.getString(1), q -> new HashMap<>()).put(rs.getString(2), rs.getInt(3));
+            }
+        });
+        return members;
+    }
+
+    /** Round-robin turn: 0 for the member after the one who took the queue's last call, in agent-id order. */
+    private int turnOrder(String queue, QueueInfo info, String agentId) {
+        if (!"round-robin".equals(info.strategy())) {
+            return 0;
+        }
+        List<String> order = jdbc.queryForList("select agent_id from queue_member where queue_name = ? order by"
+                + " agent_id", String.class, queue);
+        return Math.floorMod(order.indexOf(agentId) - order.indexOf(info.lastAgentId()) - 1, order.size());
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
     private String lastAgentOf(String caller) {
@@ -229,15 +255,7 @@ class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** A queue's members (agent id to penalty), strategy, and whose turn it is for round-robin. */
-    private record QueueMembers(String strategy, Map<String, Integer> penalties, String lastAgentId) {
-
-        /** 0 for the member after the one who took the last call, counting on in agent-id order. */
-        int turnOrder(String agentId) {
-            List<String> order = penalties.keySet().stream().sorted().toList();
-            int last = order.indexOf(lastAgentId);
-            int index = order.indexOf(agentId);
-            return Math.floorMod(index - last - 1, order.size());
-        }
+    /** A queue's strategy and the member who took its last call. */
+    private record QueueInfo(String strategy, String lastAgentId) {
     }
 }

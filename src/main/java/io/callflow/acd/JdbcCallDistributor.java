@@ -131,13 +131,14 @@ class JdbcCallDistributor implements CallDistributor {
         if (changed.isEmpty()) {
             return;
         }
-        List<Map<String, Object>> entry = jdbc.queryForList("select queue_name, caller, entered_at from queue_entry"
-                + " where call_id = ?", callId.value());
+        List<Map<String, Object>> entry = jdbc.queryForList("select queue_name, caller, entered_at, ranking"
+                + " from queue_entry where call_id = ?", callId.value());
         jdbc.update("delete from queue_entry where call_id = ?", callId.value());
         if (!entry.isEmpty()) {
             String queue = (String) entry.get(0).get("queue_name");
-            queueLog.write(callId.value(), queue, agentId, "CONNECT", Long.toString(waited(entry.get(0))), null,
-                    (String) entry.get(0).get("caller"));
+            // data2 keeps why this agent (strategy and ranking rules), data3 the caller (for the sticky strategy).
+            queueLog.write(callId.value(), queue, agentId, "CONNECT", Long.toString(waited(entry.get(0))),
+                    (String) entry.get(0).get("ranking"), (String) entry.get(0).get("caller"));
         }
     }
 

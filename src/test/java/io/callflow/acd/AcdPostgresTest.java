@@ -203,6 +203,9 @@ class AcdPostgresTest {
                 String.class)).containsExactly("AVAILABLE", "RESERVED", "RINGING", "ON_CALL", "WRAP_UP", "AVAILABLE");
         assertThat(jdbc.queryForList("select event from queue_log where call_id = 'c1' order by id", String.class))
                 .containsExactly("ENTERQUEUE", "CONNECT", "COMPLETE");
+        // Why dave: billing's strategy and the ranking rule that fired are kept with the connect.
+        assertThat(jdbc.queryForObject("select data2 from queue_log where call_id = 'c1' and event = 'CONNECT'",
+                String.class)).isEqualTo("fewest-calls: Fewest calls");
 
         unregister("1004");
         assertThat(agents.find("dave").orElseThrow().state()).isEqualTo(AgentState.OFFLINE);
