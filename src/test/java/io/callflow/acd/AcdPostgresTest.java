@@ -196,6 +196,7 @@ class AcdPostgresTest {
         assertThat(agents.find("dave").orElseThrow().state()).isEqualTo(AgentState.ON_CALL);
         distributor.completed(new CallId("c1"), "dave");
         assertThat(agents.find("dave").orElseThrow().state()).isEqualTo(AgentState.WRAP_UP);
+        assertThat(agents.find("dave").orElseThrow().callsToday()).isEqualTo(1);
         // The wrap-up timer (1 s here) ends it by itself.
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 agents.find("dave").orElseThrow().state() == AgentState.AVAILABLE);
