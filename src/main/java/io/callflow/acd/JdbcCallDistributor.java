@@ -201,10 +201,14 @@ class JdbcCallDistributor implements CallDistributor {
         }
         long talk = Math.max(0, Duration.between(since, now).toSeconds());
         Instant until = now.plus(wrap);
+        java.sql.Date today = java.sql.Date.valueOf(now.atZone(properties.zone()).toLocalDate());
         var changed = agents.change(agentId, EnumSet.of(AgentState.ON_CALL), callId.value(),
                 new Change(AgentState.WRAP_UP, null, "current_call = null, last_call_end = ?, wrap_up_until = ?,"
-                        + " calls_today = calls_today + 1, talk_seconds_today = talk_seconds_today + ?",
-                        Timestamp.from(now), Timestamp.from(until), talk));
+                        // "Today" is the ACD's day: the counters start again on the first call of a new day.
+                        + " calls_today = case when stats_day = ? then calls_today + 1 else 1 end,"
+                        + " talk_seconds_today = case when stats_day = ? then talk_seconds_today + ? else ? end,"
+                        + " stats_day = ?", Timestamp.from(now), Timestamp.from(until), today, today, talk, talk,
+                        today));
         if (changed.isEmpty()) {
             return;
         }

@@ -196,6 +196,7 @@ class AcdPostgresTest {
         assertThat(agents.find("dave").orElseThrow().state()).isEqualTo(AgentState.ON_CALL);
         distributor.completed(new CallId("c1"), "dave");
         assertThat(agents.find("dave").orElseThrow().state()).isEqualTo(AgentState.WRAP_UP);
+        assertThat(agents.find("dave").orElseThrow().callsToday()).isEqualTo(1);
         // The wrap-up timer (1 s here) ends it by itself.
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 agents.find("dave").orElseThrow().state() == AgentState.AVAILABLE);
@@ -205,7 +206,7 @@ class AcdPostgresTest {
                 .containsExactly("ENTERQUEUE", "CONNECT", "COMPLETE");
         // Why dave: billing's strategy and the ranking rule that fired are kept with the connect.
         assertThat(jdbc.queryForObject("select data2 from queue_log where call_id = 'c1' and event = 'CONNECT'",
-                String.class)).isEqualTo("fewest-calls: Fewest calls");
+                String.class)).isEqualTo("fewest-calls: only qualified agent");
 
         unregister("1004");
         assertThat(agents.find("dave").orElseThrow().state()).isEqualTo(AgentState.OFFLINE);
@@ -245,6 +246,18 @@ class AcdPostgresTest {
                 Map.of("german", 5), "+49301"));
         assertThat(enqueued).isInstanceOf(EnqueueResult.Queued.class);
         assertThat(reservations.reserved.poll(10, TimeUnit.SECONDS).agentId()).isEqualTo("bob");
+    }
+
+    @Test
+    void theQueueStrategyRanksSeveralQualifiedAgentsAndTheReasonIsKept() throws Exception {
+        register("1001");
+        register("1002");
+        // support is skills-weighted: alice has english 9, bob english 7.
+        distributor.enqueue(new EnqueueRequest(new CallId("sw-1"), "support", 0, Map.of("english", 5), "+49302"));
+        assertThat(reservations.reserved.poll(10, TimeUnit.SECONDS).agentId()).isEqualTo("alice");
+        distributor.offerAnswered(new CallId("sw-1"), "alice");
+        assertThat(jdbc.queryForObject("select data2 from queue_log where call_id = 'sw-1' and event = 'CONNECT'",
+                String.class)).isEqualTo("skills-weighted: Skills weighted");
     }
 
     @Test
