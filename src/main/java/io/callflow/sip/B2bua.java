@@ -1,0 +1,606 @@
+package io.callflow.sip;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import io.callflow.call.AgentLegFailed;
+import io.callflow.call.AgentLegOutcome;
+import io.callflow.call.CallArrived;
+import io.callflow.call.CallControl;
+import io.callflow.call.CallEventPublisher;
+import io.callflow.call.CallId;
+import io.callflow.call.DialPlan;
+import io.callflow.call.HangupCause;
+import io.callflow.call.LegAnswered;
+import io.callflow.call.LegHungUp;
+import io.callflow.call.LegId;
+import io.callflow.call.TransferRequested;
+import io.callflow.media.MediaControl;
+import io.callflow.media.MediaEndpoints;
+import io.callflow.media.MediaLeg;
+import io.callflow.media.NoCommonCodecException;
+import io.callflow.sip.SipCall.AgentLeg;
+import io.callflow.sip.SipCall.Fork;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The back-to-back user agent: the caller's leg from a trunk and legs towards agents' phones, driven by the flow
+ * through {@link SipCallControl}. Every call's SIP work runs on the call's lane, in order; the SIP stack's threads only
+ * hand over. Media comes from the media module: every SDP sent is its answer or offer.
+ */
+final class B2bua {
+
+    private static final Logger log = LoggerFactory.getLogger(B2bua.class);
+
+    private final SipContext sip;
+    private final SipProperties properties;
+    private final Registrar registrar;
+    private final DialPlan dialPlan;
+    private final MediaEndpoints media;
+    private final MediaControl mediaControl;
+    private final CallEventPublisher events;
+    private final ScheduledExecutorService timers;
+    private final List<Map.Entry<String, Cidr>> trunks = new ArrayList<>();
+    private final Map<CallId, SipCall> calls = new ConcurrentHashMap<>();
+    /** SIP Call-ID (caller's, and each fork's) to the call. */
+    private final Map<String, SipCall> bySipCallId = new ConcurrentHashMap<>();
+
+    B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
+            MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers) {
+        this.sip = sip;
+        this.properties = properties;
+        this.registrar = registrar;
+        this.dialPlan = dialPlan;
+        this.media = media;
+        this.mediaControl = mediaControl;
+        this.events = events;
+        this.timers = timers;
+        properties.effectiveTrunks().forEach(trunk -> trunk.cidrs().forEach(cidr ->
+                trunks.add(Map.entry(trunk.name(), Cidr.parse(cidr)))));
+    }
+
+    int activeCalls() {
+        return calls.size();
+    }
+
+    int trackedDialogs() {
+        return bySipCallId.size();
+    }
+
+    // ---- requests from the network (called on the SIP thread: hand over only) ----
+
+    /** A new INVITE: 100 Trying at once (RFC 3261 section 17.2.1), then the rest on the new call's lane. */
+    void newInvite(RequestEvent event, ServerTransaction transaction) throws Exception {
+        Request invite = event.getRequest();
+        transaction.sendResponse(sip.messages().createResponse(Response.TRYING, invite));
+        String from = ((SipURI) ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()).getUser();
+        var call = new SipCall(CallId.random(), LegId.random(), callIdOf(invite), transaction, invite,
+                UUID.randomUUID().toString().substring(0, 8), from == null ? "anonymous" : from);
+        events.onLane(call.callId, () -> admit(call));
+    }
+
+    void inDialog(RequestEvent event, ServerTransaction transaction) {
+        Request request = event.getRequest();
+        SipCall call = bySipCallId.get(callIdOf(request));
+        if (call == null) {
+            respondQuietly(transaction, request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+            return;
+        }
+        events.onLane(call.callId, () -> {
+            try {
+                switch (request.getMethod()) {
+                    case Request.BYE -> bye(call, request, transaction);
+                    case Request.CANCEL -> cancel(call, request, transaction);
+                    case Request.INFO -> info(call, request, transaction);
+                    case Request.REFER -> refer(call, request, transaction);
+                    case Request.INVITE -> reInvite(call, request, transaction);
+                    default -> sip.respond(transaction, request, Response.METHOD_NOT_ALLOWED, null);
+                }
+            } catch (Exception e) {
+                log.error("Call {}: {} failed: {}", call.callId, request.getMethod(), e.toString(), e);
+            }
+        });
+    }
+
+    void response(ResponseEvent event) {
+        ClientTransaction transaction = event.getClientTransaction();
+        if (transaction == null || !(transaction.getApplicationData() instanceof Fork fork)) {
+            return; // a retransmitted 2xx after our ACK, or a response to a BYE or REFER
+        }
+        events.onLane(fork.call().callId, () -> agentResponse(fork, event));
+    }
+
+    void timeout(ClientTransaction transaction) {
+        if (transaction != null && transaction.getApplicationData() instanceof Fork fork) {
+            events.onLane(fork.call().callId, () -> forkFailed(fork, AgentLegOutcome.NO_RESPONSE));
+        }
+    }
+
+    // ---- the caller's leg ----
+
+    private void admit(SipCall call) {
+        try {
+            Request invite = call.invite;
+            InetAddress source = ((SIPRequest) invite).getRemoteAddress();
+            Optional<String> trunk = trunks.stream().filter(t -> t.getValue().contains(source))
+                    .map(Map.Entry::getKey).findFirst();
+            if (trunk.isEmpty()) {
+                log.warn("INVITE from {} refused: not a configured trunk", source.getHostAddress());
+                sip.respond(call.inviteTransaction, invite, Response.FORBIDDEN, "Not a trunk");
+                return;
+            }
+            String did = ((SipURI) invite.getRequestURI()).getUser();
+            Optional<String> flow = did == null ? Optional.empty() : dialPlan.flowFor(did);
+            if (flow.isEmpty()) {
+                log.info("INVITE for unknown number {} from trunk {}", did, trunk.get());
+                sip.respond(call.inviteTransaction, invite, Response.NOT_FOUND, "Unknown number");
+                return;
+            }
+            if (invite.getRawContent() == null) {
+                sip.respond(call.inviteTransaction, invite, Response.NOT_ACCEPTABLE_HERE, "SDP offer required");
+                return;
+            }
+            try {
+                call.callerMedia = media.answer(call.callId, call.callerLeg,
+                        new String(invite.getRawContent(), StandardCharsets.UTF_8));
+            } catch (NoCommonCodecException e) {
+                log.info("Call {}: 488, {}", call.callId, e.getMessage());
+                sip.respond(call.inviteTransaction, invite, Response.NOT_ACCEPTABLE_HERE, "No common codec");
+                return;
+            }
+            calls.put(call.callId, call);
+            bySipCallId.put(call.sipCallId, call);
+            Response ringing = sip.messages().createResponse(Response.RINGING, invite);
+            ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag(call.toTag);
+            ringing.addHeader(contact());
+            call.inviteTransaction.sendResponse(ringing);
+            call.callerDialog = call.inviteTransaction.getDialog();
+            log.info("Call {} from {} to {} on trunk {} -> flow {}", call.callId, call.caller, did, trunk.get(),
+                    flow.get());
+            events.publish(new CallArrived(call.callId, call.callerLeg, call.caller, did, trunk.get(), flow.get(),
+                    Instant.now()));
+        } catch (Exception e) {
+            log.error("Call {}: could not admit the INVITE: {}", call.callId, e.toString(), e);
+            respondQuietly(call.inviteTransaction, call.invite, Response.SERVER_INTERNAL_ERROR, null);
+            forget(call);
+        }
+    }
+
+    private void bye(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        sip.respond(transaction, request, Response.OK, null);
+        String sipCallId = callIdOf(request);
+        if (sipCallId.equals(call.sipCallId)) {
+            if (!call.ended) {
+                call.ended = true;
+                media.release(call.callerMedia);
+                events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.REMOTE_HANGUP, Instant.now()));
+            }
+        } else {
+            for (AgentLeg agent : call.agents.values()) {
+                if (agent.winner != null && agent.winner.sipCallId().equals(sipCallId) && !agent.ended) {
+                    agent.ended = true;
+                    media.release(agent.media);
+                    events.publish(new LegHungUp(call.callId, agent.legId, HangupCause.REMOTE_HANGUP, Instant.now()));
+                }
+            }
+        }
+        forgetIfFinished(call);
+    }
+
+    /** RFC 3261 section 9.2: 200 to the CANCEL, 487 to the INVITE it cancels. */
+    private void cancel(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        sip.respond(transaction, request, Response.OK, null);
+        if (!call.answered && !call.ended) {
+            call.ended = true;
+            Response terminated = sip.messages().createResponse(Response.REQUEST_TERMINATED, call.invite);
+            ((ToHeader) terminated.getHeader(ToHeader.NAME)).setTag(call.toTag);
+            call.inviteTransaction.sendResponse(terminated);
+            media.release(call.callerMedia);
+            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.CANCELLED, Instant.now()));
+        }
+        forgetIfFinished(call);
+    }
+
+    /** DTMF in SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
+    private void info(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        String body = request.getRawContent() == null ? "" : new String(request.getRawContent(), StandardCharsets.UTF_8);
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        String subtype = type == null ? "" : type.getContentSubType().toLowerCase();
+        Character digit = null;
+        if (subtype.equals("dtmf-relay")) {
+            for (String line : body.split("\r?\n")) {
+                if (line.trim().toLowerCase().startsWith("signal")) {
+                    String value = line.substring(line.indexOf('=') + 1).trim();
+                    digit = value.isEmpty() ? null : value.charAt(0);
+                }
+            }
+        } else if (subtype.equals("dtmf") && !body.isBlank()) {
+            digit = body.trim().charAt(0);
+        }
+        if (digit == null || "0123456789*#ABCD".indexOf(Character.toUpperCase(digit)) < 0) {
+            sip.respond(transaction, request, subtype.startsWith("dtmf") ? Response.BAD_REQUEST
+                    : Response.UNSUPPORTED_MEDIA_TYPE, subtype.startsWith("dtmf") ? "No DTMF signal" : null);
+            return;
+        }
+        sip.respond(transaction, request, Response.OK, null);
+        mediaControl.digitReceived(call.callId, call.callerLeg, Character.toUpperCase(digit));
+    }
+
+    /** REFER from an agent (RFC 3515): accepted, and handed to the flow as a transfer request. */
+    private void refer(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        var referTo = (javax.sip.header.ReferToHeader) request.getHeader(javax.sip.header.ReferToHeader.NAME);
+        if (referTo == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Refer-To missing");
+            return;
+        }
+        sip.respond(transaction, request, Response.ACCEPTED, null);
+        String sipCallId = callIdOf(request);
+        LegId from = call.agents.values().stream().filter(a -> a.winner != null
+                && a.winner.sipCallId().equals(sipCallId)).map(a -> a.legId).findFirst().orElse(call.callerLeg);
+        events.publish(new TransferRequested(call.callId, from, referTo.getAddress().getURI().toString(),
+                Instant.now()));
+    }
+
+    /** Hold and resume (RFC 3264 section 8.4): the media layer answers the new offer. */
+    private void reInvite(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        String sipCallId = callIdOf(request);
+        MediaLeg leg = sipCallId.equals(call.sipCallId) ? call.callerMedia : call.agents.values().stream()
+                .filter(a -> a.winner != null && a.winner.sipCallId().equals(sipCallId)).map(a -> a.media)
+                .findFirst().orElse(null);
+        if (leg == null || request.getRawContent() == null) {
+            sip.respond(transaction, request, Response.NOT_ACCEPTABLE_HERE, null);
+            return;
+        }
+        String answer;
+        try {
+            answer = media.reoffer(leg, new String(request.getRawContent(), StandardCharsets.UTF_8));
+        } catch (NoCommonCodecException e) {
+            sip.respond(transaction, request, Response.NOT_ACCEPTABLE_HERE, "No common codec");
+            return;
+        }
+        Response ok = sip.messages().createResponse(Response.OK, request);
+        ok.addHeader(contact());
+        ok.setContent(answer, sip.headers().createContentTypeHeader("application", "sdp"));
+        transaction.sendResponse(ok);
+    }
+
+    // ---- CallControl: commands from the flow ----
+
+    public void answer(CallId callId) {
+        withCall(callId, "answer", call -> {
+            if (call.answered || call.ended) {
+                return;
+            }
+            Response ok = sip.messages().createResponse(Response.OK, call.invite);
+            ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(call.toTag);
+            ok.addHeader(contact());
+            ok.setContent(call.callerMedia.localSdp(), sip.headers().createContentTypeHeader("application", "sdp"));
+            call.inviteTransaction.sendResponse(ok);
+            call.callerDialog = call.inviteTransaction.getDialog();
+            call.answered = true;
+        });
+    }
+
+    public void play(CallId callId, List<String> prompts, String language, boolean bargeIn) {
+        mediaControl.play(callId, prompts, language, bargeIn);
+    }
+
+    public void playMusic(CallId callId, String musicClass) {
+        mediaControl.playMusic(callId, musicClass);
+    }
+
+    public void collectDigits(CallId callId, CallControl.DigitCollection spec) {
+        mediaControl.collectDigits(callId, spec);
+    }
+
+    public void dialAgent(CallId callId, LegId legId, String agentAddress, Duration ringTimeout) {
+        withCall(callId, "dial agent", call -> {
+            var agent = new AgentLeg(legId, agentAddress);
+            call.agents.put(legId, agent);
+            List<Binding> contacts = registrar.contacts(agentAddress);
+            if (call.ended || contacts.isEmpty()) {
+                agent.ended = true;
+                events.publish(new AgentLegFailed(callId, legId, agentAddress, AgentLegOutcome.UNAVAILABLE,
+                        Instant.now()));
+                return;
+            }
+            agent.media = media.offer(callId, legId);
+            for (Binding contact : contacts) {
+                Request invite = agentInvite(call, agent, contact);
+                ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
+                var fork = new Fork(call, agent, transaction, callIdOf(invite));
+                transaction.setApplicationData(fork);
+                agent.forks.add(fork);
+                bySipCallId.put(fork.sipCallId(), call);
+                transaction.sendRequest();
+            }
+            agent.ringTimer = timers.schedule(() -> events.onLane(callId, () -> ringTimedOut(agent, call)),
+                    ringTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    public void cancelAgentLeg(CallId callId, LegId legId) {
+        withCall(callId, "cancel agent leg", call -> {
+            AgentLeg agent = call.agents.get(legId);
+            if (agent != null) {
+                endAgent(call, agent);
+            }
+            forgetIfFinished(call);
+        });
+    }
+
+    public void bridge(CallId callId, LegId agentLeg) {
+        mediaControl.bridge(callId, agentLeg);
+    }
+
+    public void transfer(CallId callId, String target) {
+        withCall(callId, "transfer", call -> {
+            if (!call.answered || call.ended || call.callerDialog == null) {
+                log.warn("Call {}: cannot transfer, the caller's leg is not established", callId);
+                return;
+            }
+            String uri = target.startsWith("sip:") ? target : "sip:" + target + "@" + properties.domain();
+            Request refer = call.callerDialog.createRequest(Request.REFER);
+            refer.addHeader(sip.headers().createReferToHeader(sip.addresses().createAddress(uri)));
+            ClientTransaction transaction = sip.provider().getNewClientTransaction(refer);
+            call.callerDialog.sendRequest(transaction);
+            log.info("Call {}: caller referred to {}", callId, uri);
+        });
+    }
+
+    public void startRecording(CallId callId) {
+        mediaControl.startRecording(callId);
+    }
+
+    public void stopRecording(CallId callId) {
+        mediaControl.stopRecording(callId);
+    }
+
+    public void hangUp(CallId callId) {
+        withCall(callId, "hang up", call -> {
+            for (AgentLeg agent : call.agents.values()) {
+                endAgent(call, agent);
+            }
+            if (!call.ended) {
+                call.ended = true;
+                if (call.answered) {
+                    Request bye = call.callerDialog.createRequest(Request.BYE);
+                    call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(bye));
+                } else {
+                    Response unavailable = sip.messages().createResponse(Response.TEMPORARILY_UNAVAILABLE,
+                            call.invite);
+                    ((ToHeader) unavailable.getHeader(ToHeader.NAME)).setTag(call.toTag);
+                    call.inviteTransaction.sendResponse(unavailable);
+                }
+                media.release(call.callerMedia);
+                events.publish(new LegHungUp(callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
+            }
+            forgetIfFinished(call);
+        });
+    }
+
+    // ---- agent legs ----
+
+    private Request agentInvite(SipCall call, AgentLeg agent, Binding contact) throws Exception {
+        var addresses = sip.addresses();
+        var headers = sip.headers();
+        SipURI requestUri = (SipURI) addresses.createURI(contact.contact());
+        Address from = addresses.createAddress("sip:" + call.caller + "@" + properties.domain());
+        Address to = addresses.createAddress("sip:" + agent.user + "@" + properties.domain());
+        String transport = contact.transport() == null ? "udp" : contact.transport();
+        List<ViaHeader> via = List.of(headers.createViaHeader(sip.advertisedAddress(), sip.udp().getPort(), transport,
+                null));
+        Request invite = sip.messages().createRequest(requestUri, Request.INVITE, sip.provider().getNewCallId(),
+                headers.createCSeqHeader(1L, Request.INVITE),
+                headers.createFromHeader(from, UUID.randomUUID().toString().substring(0, 8)),
+                headers.createToHeader(to, null), via, headers.createMaxForwardsHeader(70),
+                headers.createContentTypeHeader("application", "sdp"), agent.media.localSdp());
+        invite.addHeader(contact());
+        // RFC 3581: reach the phone where its REGISTER came from, which behind NAT is not its Contact.
+        boolean behindNat = !(contact.sourceHost().equals(requestUri.getHost())
+                && contact.sourcePort() == (requestUri.getPort() < 0 ? 5060 : requestUri.getPort()));
+        if (behindNat) {
+            SipURI route = addresses.createSipURI(null, contact.sourceHost());
+            route.setPort(contact.sourcePort());
+            route.setTransportParam(transport);
+            route.setLrParam();
+            invite.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
+        }
+        return invite;
+    }
+
+    private void agentResponse(Fork fork, ResponseEvent event) {
+        Response response = event.getResponse();
+        int status = response.getStatusCode();
+        AgentLeg agent = fork.leg();
+        SipCall call = fork.call();
+        try {
+            if (status < 200) {
+                return;
+            }
+            if (status < 300) {
+                Dialog dialog = event.getDialog();
+                long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                dialog.sendAck(dialog.createAck(cseq));
+                if (agent.answered || agent.ended) {
+                    // A second phone answered too late, or the answer crossed our CANCEL: hang that one up.
+                    dialog.sendRequest(sip.provider().getNewClientTransaction(dialog.createRequest(Request.BYE)));
+                    return;
+                }
+                agent.answered = true;
+                agent.winner = fork;
+                agent.dialog = dialog;
+                cancelTimer(agent);
+                for (Fork other : agent.forks) {
+                    if (other != fork) {
+                        cancelFork(other);
+                    }
+                }
+                if (response.getRawContent() != null) {
+                    media.answered(agent.media, new String(response.getRawContent(), StandardCharsets.UTF_8));
+                }
+                log.info("Call {}: agent {} answered", call.callId, agent.user);
+                events.publish(new LegAnswered(call.callId, agent.legId, agent.user, Instant.now()));
+                return;
+            }
+            forkFailed(fork, switch (status) {
+                case Response.BUSY_HERE, Response.BUSY_EVERYWHERE -> AgentLegOutcome.BUSY;
+                case Response.DECLINE -> AgentLegOutcome.DECLINED;
+                case Response.TEMPORARILY_UNAVAILABLE, Response.NOT_FOUND -> AgentLegOutcome.UNAVAILABLE;
+                case Response.REQUEST_TIMEOUT -> AgentLegOutcome.NO_RESPONSE;
+                case Response.REQUEST_TERMINATED -> AgentLegOutcome.RING_TIMEOUT;
+                default -> AgentLegOutcome.FAILED;
+            });
+        } catch (Exception e) {
+            log.error("Call {}: handling {} from agent {} failed: {}", call.callId, status, agent.user, e.toString(),
+                    e);
+        }
+    }
+
+    /** One fork failed; when every fork has, the leg has failed with the most telling outcome. */
+    private void forkFailed(Fork fork, AgentLegOutcome outcome) {
+        AgentLeg agent = fork.leg();
+        bySipCallId.remove(fork.sipCallId());
+        if (agent.answered || agent.ended) {
+            return;
+        }
+        if (agent.outcome == null || outcome.ordinal() < agent.outcome.ordinal()) {
+            agent.outcome = outcome;
+        }
+        boolean allFailed = agent.forks.stream().allMatch(f -> !bySipCallId.containsKey(f.sipCallId()));
+        if (allFailed) {
+            agent.ended = true;
+            cancelTimer(agent);
+            media.release(agent.media);
+            SipCall call = fork.call();
+            log.info("Call {}: agent {} did not answer ({})", call.callId, agent.user, agent.outcome);
+            events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, agent.outcome, Instant.now()));
+            forgetIfFinished(call);
+        }
+    }
+
+    private void ringTimedOut(AgentLeg agent, SipCall call) {
+        if (agent.answered || agent.ended) {
+            return;
+        }
+        agent.ended = true;
+        agent.forks.forEach(this::cancelFork);
+        media.release(agent.media);
+        log.info("Call {}: agent {} rang out", call.callId, agent.user);
+        events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, AgentLegOutcome.RING_TIMEOUT,
+                Instant.now()));
+        forgetIfFinished(call);
+    }
+
+    private void endAgent(SipCall call, AgentLeg agent) throws Exception {
+        if (agent.ended) {
+            return;
+        }
+        agent.ended = true;
+        cancelTimer(agent);
+        if (agent.answered && agent.dialog != null) {
+            agent.dialog.sendRequest(sip.provider().getNewClientTransaction(agent.dialog.createRequest(Request.BYE)));
+            bySipCallId.remove(agent.winner.sipCallId());
+        } else {
+            agent.forks.forEach(this::cancelFork);
+        }
+        if (agent.media != null) {
+            media.release(agent.media);
+        }
+    }
+
+    private void cancelFork(Fork fork) {
+        try {
+            var state = fork.transaction().getState();
+            if (state == javax.sip.TransactionState.PROCEEDING || state == javax.sip.TransactionState.CALLING) {
+                sip.provider().getNewClientTransaction(fork.transaction().createCancel()).sendRequest();
+            }
+        } catch (Exception e) {
+            log.debug("CANCEL of fork {} not sent: {}", fork.sipCallId(), e.toString());
+        }
+        bySipCallId.remove(fork.sipCallId());
+    }
+
+    private static void cancelTimer(AgentLeg agent) {
+        if (agent.ringTimer != null) {
+            agent.ringTimer.cancel(false);
+        }
+    }
+
+    private void forgetIfFinished(SipCall call) {
+        if (call.finished()) {
+            forget(call);
+        }
+    }
+
+    private void forget(SipCall call) {
+        calls.remove(call.callId);
+        bySipCallId.remove(call.sipCallId);
+        call.agents.values().forEach(agent -> agent.forks.forEach(f -> bySipCallId.remove(f.sipCallId())));
+    }
+
+    private interface CallWork {
+        void run(SipCall call) throws Exception;
+    }
+
+    private void withCall(CallId callId, String what, CallWork work) {
+        events.onLane(callId, () -> {
+            SipCall call = calls.get(callId);
+            if (call == null) {
+                log.debug("Call {}: {} ignored, the call has ended", callId, what);
+                return;
+            }
+            try {
+                work.run(call);
+            } catch (Exception e) {
+                log.error("Call {}: {} failed: {}", callId, what, e.toString(), e);
+            }
+        });
+    }
+
+    private ContactHeader contact() throws Exception {
+        SipURI uri = sip.addresses().createSipURI("callflow", sip.advertisedAddress());
+        uri.setPort(sip.udp().getPort());
+        return sip.headers().createContactHeader(sip.addresses().createAddress(uri));
+    }
+
+    private void respondQuietly(ServerTransaction transaction, Request request, int status, String reason) {
+        try {
+            sip.respond(transaction, request, status, reason);
+        } catch (Exception e) {
+            log.debug("Could not send {}: {}", status, e.toString());
+        }
+    }
+
+    static String callIdOf(javax.sip.message.Message message) {
+        return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+}

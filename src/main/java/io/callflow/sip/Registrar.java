@@ -1,0 +1,226 @@
+package io.callflow.sip;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import gov.nist.javax.sip.message.SIPRequest;
+import io.callflow.call.DigestCredential;
+import io.callflow.call.RegistrationChanged;
+import io.callflow.call.SubscriberDirectory;
+import javax.sip.ServerTransaction;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The registrar (RFC 3261 section 10): digest-authenticated REGISTERs add, refresh and remove contacts of a user
+ * (several phones per user, removal by {@code Expires: 0} or {@code *}, 423 below the minimum, the maximum enforced,
+ * expired contacts swept). Bindings are kept in memory for call routing and in the database, so a restart keeps them;
+ * every change is published as {@link RegistrationChanged}.
+ */
+final class Registrar {
+
+    private static final Logger log = LoggerFactory.getLogger(Registrar.class);
+
+    private final SipContext sip;
+    private final SipProperties properties;
+    private final SubscriberDirectory directory;
+    private final DigestAuthenticator digest;
+    private final JdbcTemplate jdbc;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+    private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
+
+    Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
+            JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock) {
+        this.sip = sip;
+        this.properties = properties;
+        this.directory = directory;
+        this.digest = digest;
+        this.jdbc = jdbc;
+        this.events = events;
+        this.clock = clock;
+        jdbc.query("select * from sip_registration", rs -> {
+            var binding = new Binding(rs.getString("sip_user"), rs.getString("contact"),
+                    rs.getTimestamp("expires_at").toInstant(), rs.getString("source_host"), rs.getInt("source_port"),
+                    rs.getString("transport"));
+            bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>()).put(binding.contact(), binding);
+        });
+    }
+
+    /** Live contacts of a user, newest registration first. */
+    List<Binding> contacts(String user) {
+        Instant now = clock.instant();
+        return bindings.getOrDefault(user, Map.of()).values().stream().filter(b -> b.expiresAt().isAfter(now))
+                .sorted((a, b) -> b.expiresAt().compareTo(a.expiresAt())).toList();
+    }
+
+    int registeredUsers() {
+        return (int) bindings.values().stream().filter(m -> !m.isEmpty()).count();
+    }
+
+    void handle(Request request, ServerTransaction transaction) throws Exception {
+        String user = ((SipURI) ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
+        if (user == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "To has no user");
+            return;
+        }
+        Optional<DigestCredential> credential = directory.credential(user);
+        AuthorizationHeader auth = (AuthorizationHeader) request.getHeader(AuthorizationHeader.NAME);
+        if (auth == null) {
+            challenge(request, transaction, false);
+            return;
+        }
+        if (credential.isEmpty() || !user.equals(auth.getUsername())) {
+            log.warn("REGISTER for unknown or mismatched user {} from {}", user, source(request));
+            challengeAgain(request, transaction);
+            return;
+        }
+        var verdict = digest.check(Request.REGISTER, auth.getURI().toString(), auth.getNonce(), auth.getCNonce(),
+                auth.getNonceCount(), auth.getQop(), auth.getAlgorithm(), auth.getResponse(), credential.get());
+        switch (verdict) {
+            case STALE -> challenge(request, transaction, true);
+            case WRONG, REPLAY -> {
+                log.warn("REGISTER for {} from {}: {} digest response", user, source(request),
+                        verdict == DigestAuthenticator.Verdict.WRONG ? "wrong" : "replayed");
+                challengeAgain(request, transaction);
+            }
+            case OK -> register(user, request, transaction);
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private void register(String user, Request request, ServerTransaction transaction) throws Exception {
+        ExpiresHeader expiresHeader = request.getExpires();
+        int defaultExpires = expiresHeader == null ? 3600 : expiresHeader.getExpires();
+        List<ContactHeader> contacts = new ArrayList<>();
+        ListIterator<?> headers = request.getHeaders(ContactHeader.NAME);
+        while (headers.hasNext()) {
+            contacts.add((ContactHeader) headers.next());
+        }
+        boolean changed = false;
+        Instant now = clock.instant();
+        if (contacts.size() == 1 && contacts.get(0).isWildCard()) {
+            // RFC 3261 section 10.3 step 6: "*" with Expires: 0 removes every binding of the user.
+            if (defaultExpires != 0) {
+                sip.respond(transaction, request, Response.BAD_REQUEST, "Contact * needs Expires: 0");
+                return;
+            }
+            changed = !bindings.getOrDefault(user, Map.of()).isEmpty();
+            bindings.remove(user);
+            jdbc.update("delete from sip_registration where sip_user = ?", user);
+        } else {
+            for (ContactHeader contact : contacts) {
+                int expires = contact.getExpires() >= 0 ? contact.getExpires() : defaultExpires;
+                if (expires > 0 && expires < properties.minExpires()) {
+                    Response tooBrief = sip.messages().createResponse(Response.INTERVAL_TOO_BRIEF, request);
+                    tooBrief.addHeader(sip.headers().createMinExpiresHeader(properties.minExpires()));
+                    transaction.sendResponse(tooBrief);
+                    return;
+                }
+            }
+            SIPRequest raw = (SIPRequest) request;
+            String transport = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport().toLowerCase();
+            for (ContactHeader contact : contacts) {
+                int expires = Math.min(properties.maxExpires(),
+                        contact.getExpires() >= 0 ? contact.getExpires() : defaultExpires);
+                String uri = contact.getAddress().getURI().toString();
+                Map<String, Binding> mine = bindings.computeIfAbsent(user, u -> new ConcurrentHashMap<>());
+                if (expires == 0) {
+                    changed |= mine.remove(uri) != null;
+                    jdbc.update("delete from sip_registration where sip_user = ? and contact = ?", user, uri);
+                } else {
+                    var binding = new Binding(user, uri, now.plusSeconds(expires),
+                            raw.getRemoteAddress().getHostAddress(), raw.getRemotePort(), transport);
+                    changed |= mine.put(uri, binding) == null;
+                    if (jdbc.update("update sip_registration set expires_at = ?, source_host = ?, source_port = ?,"
+                            + " transport = ? where sip_user = ? and contact = ?", Timestamp.from(binding.expiresAt()),
+                            binding.sourceHost(), binding.sourcePort(), transport, user, uri) == 0) {
+                        jdbc.update("insert into sip_registration (sip_user, contact, expires_at, source_host,"
+                                + " source_port, transport) values (?,?,?,?,?,?)", user, uri,
+                                Timestamp.from(binding.expiresAt()), binding.sourceHost(), binding.sourcePort(),
+                                transport);
+                    }
+                }
+            }
+        }
+        Response ok = sip.messages().createResponse(Response.OK, request);
+        for (Binding binding : contacts(user)) {
+            ContactHeader header = sip.headers().createContactHeader(
+                    sip.addresses().createAddress(binding.contact()));
+            header.setExpires((int) Math.max(1, binding.expiresAt().getEpochSecond() - now.getEpochSecond()));
+            ok.addHeader(header);
+        }
+        transaction.sendResponse(ok);
+        if (changed) {
+            announce(user);
+        }
+    }
+
+    /** Removes expired bindings and announces users whose reachability changed. */
+    void sweep() {
+        Instant now = clock.instant();
+        bindings.forEach((user, mine) -> {
+            if (mine.values().removeIf(b -> !b.expiresAt().isAfter(now))) {
+                jdbc.update("delete from sip_registration where sip_user = ? and expires_at <= ?", user,
+                        Timestamp.from(now));
+                announce(user);
+            }
+        });
+        digest.sweep();
+    }
+
+    private void announce(String user) {
+        int live = contacts(user).size();
+        log.info("SIP user {} now has {} contact(s)", user, live);
+        events.publishEvent(new RegistrationChanged(user, live, clock.instant()));
+    }
+
+    private void challenge(Request request, ServerTransaction transaction, boolean stale) throws Exception {
+        Response unauthorized = sip.messages().createResponse(Response.UNAUTHORIZED, request);
+        String nonce = digest.newNonce();
+        // RFC 8760 section 2.4: one challenge per algorithm, in order of preference. Many phones (and SIPp) read
+        // only the first header, so the default order puts MD5 first; SHA-256 capable phones may still choose it.
+        for (String algorithm : properties.digestAlgorithms()) {
+            WWWAuthenticateHeader header = sip.headers().createWWWAuthenticateHeader("Digest");
+            header.setRealm(properties.domain());
+            header.setNonce(nonce);
+            header.setAlgorithm(algorithm);
+            header.setQop("auth");
+            if (stale) {
+                header.setParameter("stale", "true");
+            }
+            unauthorized.addHeader(header);
+        }
+        transaction.sendResponse(unauthorized);
+    }
+
+    /** Wrong credentials end with 403 (RFC 3261 section 22.4 allows it), never a hint which part was wrong. */
+    private void challengeAgain(Request request, ServerTransaction transaction) throws Exception {
+        sip.respond(transaction, request, Response.FORBIDDEN, "Wrong credentials");
+    }
+
+    private static String source(Request request) {
+        SIPRequest raw = (SIPRequest) request;
+        return raw.getRemoteAddress() == null ? "?" : raw.getRemoteAddress().getHostAddress() + ":"
+                + raw.getRemotePort();
+    }
+
+}

@@ -1,0 +1,67 @@
+package io.callflow.sip;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.callflow.call.CallControl;
+import io.callflow.call.CallId;
+import io.callflow.call.LegId;
+
+/** The platform's {@link CallControl}, carried out by the local B2BUA (the seam a remote node could implement). */
+record SipCallControl(B2bua b2bua) implements CallControl {
+
+    @Override
+    public void answer(CallId callId) {
+        b2bua.answer(callId);
+    }
+
+    @Override
+    public void play(CallId callId, List<String> prompts, String language, boolean bargeIn) {
+        b2bua.play(callId, prompts, language, bargeIn);
+    }
+
+    @Override
+    public void playMusic(CallId callId, String musicClass) {
+        b2bua.playMusic(callId, musicClass);
+    }
+
+    @Override
+    public void collectDigits(CallId callId, DigitCollection spec) {
+        b2bua.collectDigits(callId, spec);
+    }
+
+    @Override
+    public void dialAgent(CallId callId, LegId legId, String agentAddress, Duration ringTimeout) {
+        b2bua.dialAgent(callId, legId, agentAddress, ringTimeout);
+    }
+
+    @Override
+    public void cancelAgentLeg(CallId callId, LegId legId) {
+        b2bua.cancelAgentLeg(callId, legId);
+    }
+
+    @Override
+    public void bridge(CallId callId, LegId agentLeg) {
+        b2bua.bridge(callId, agentLeg);
+    }
+
+    @Override
+    public void transfer(CallId callId, String target) {
+        b2bua.transfer(callId, target);
+    }
+
+    @Override
+    public void startRecording(CallId callId) {
+        b2bua.startRecording(callId);
+    }
+
+    @Override
+    public void stopRecording(CallId callId) {
+        b2bua.stopRecording(callId);
+    }
+
+    @Override
+    public void hangUp(CallId callId) {
+        b2bua.hangUp(callId);
+    }
+}

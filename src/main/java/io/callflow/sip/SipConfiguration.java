@@ -1,0 +1,135 @@
+package io.callflow.sip;
+
+import java.time.Clock;
+import java.util.Properties;
+import java.util.TooManyListenersException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.callflow.call.CallControl;
+import io.callflow.call.CallEventPublisher;
+import io.callflow.call.DialPlan;
+import io.callflow.call.SubscriberDirectory;
+import io.callflow.media.MediaControl;
+import io.callflow.media.MediaEndpoints;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Starts the JAIN-SIP stack (UDP and TCP on one port) and wires the registrar and the B2BUA, which is the
+ * application's {@link CallControl}.
+ */
+@Configuration(proxyBeanMethods = false)
+class SipConfiguration {
+
+    @Bean(destroyMethod = "stop")
+    SipStack sipStack(SipProperties properties) throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        Properties stack = new Properties();
+        stack.setProperty("javax.sip.STACK_NAME", "callflow-" + System.identityHashCode(stack));
+        stack.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+        stack.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        stack.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+        stack.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        stack.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        stack.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
+        return factory.createSipStack(stack);
+    }
+
+    @Bean
+    SipContext sipContext(SipStack stack, SipProperties properties) throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        int port = properties.port() == 0 ? freePort() : properties.port();
+        ListeningPoint udp = stack.createListeningPoint(properties.bindAddress(), port, "udp");
+        ListeningPoint tcp = stack.createListeningPoint(properties.bindAddress(), port, "tcp");
+        // Via and Contact must name an address peers can reach, not the wildcard we may bind to.
+        udp.setSentBy(properties.advertisedAddress() + ":" + port);
+        tcp.setSentBy(properties.advertisedAddress() + ":" + port);
+        SipProvider provider = stack.createSipProvider(udp);
+        provider.addListeningPoint(tcp);
+        return new SipContext(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
+                factory.createMessageFactory(), udp, properties.advertisedAddress(), properties.domain());
+    }
+
+    /** Port 0 means "any free port" (tests, benchmarks); JAIN-SIP itself needs a concrete one. */
+    private static int freePort() throws java.io.IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (var udp = new java.net.DatagramSocket(0)) {
+                int port = udp.getLocalPort();
+                try (var tcp = new java.net.ServerSocket(port)) {
+                    return port;
+                } catch (java.io.IOException taken) {
+                    // the TCP side of this port is busy; try another
+                }
+            }
+        }
+        throw new java.io.IOException("no free port for SIP on UDP and TCP");
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService sipTimers() {
+        return Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "sip-timers");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService registrarExecutor() {
+        return Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "sip-registrar");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    DigestAuthenticator digestAuthenticator(Clock clock, SipProperties properties) {
+        return new DigestAuthenticator(clock, properties.nonceLifetime());
+    }
+
+    @Bean
+    Registrar registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory,
+            DigestAuthenticator digest, JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock,
+            ScheduledExecutorService sipTimers) {
+        Registrar registrar = new Registrar(sip, properties, directory, digest, jdbc, events, clock);
+        sipTimers.scheduleWithFixedDelay(() -> {
+            try {
+                registrar.sweep();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Registrar.class).error("Registration sweep failed", e);
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        return registrar;
+    }
+
+    @Bean
+    B2bua b2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan,
+            MediaEndpoints media, MediaControl mediaControl, CallEventPublisher events,
+            ScheduledExecutorService sipTimers) {
+        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers);
+    }
+
+    @Bean
+    CallControl callControl(B2bua b2bua) {
+        return new SipCallControl(b2bua);
+    }
+
+    @Bean
+    SipListenerAdapter sipListener(SipContext sip, Registrar registrar, B2bua b2bua, ExecutorService registrarExecutor)
+            throws TooManyListenersException {
+        SipListenerAdapter listener = new SipListenerAdapter(sip, registrar, b2bua, registrarExecutor);
+        sip.provider().addSipListener(listener);
+        return listener;
+    }
+}

@@ -1,0 +1,120 @@
+package io.callflow.sip;
+
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.AllowHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP stack's listener: it only sorts what arrives and hands it over - REGISTERs to the registrar's threads,
+ * call requests and responses to the call's lane - so no business logic runs on the stack's threads. Methods
+ * Callflow does not take are answered 405 with Allow, unknown ones 501.
+ */
+final class SipListenerAdapter implements SipListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SipListenerAdapter.class);
+    private static final String ALLOWED = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, REGISTER";
+    private static final Set<String> KNOWN = Set.of("SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH", "PRACK", "UPDATE");
+
+    private final SipContext sip;
+    private final Registrar registrar;
+    private final B2bua b2bua;
+    private final ExecutorService registrarExecutor;
+
+    SipListenerAdapter(SipContext sip, Registrar registrar, B2bua b2bua, ExecutorService registrarExecutor) {
+        this.sip = sip;
+        this.registrar = registrar;
+        this.b2bua = b2bua;
+        this.registrarExecutor = registrarExecutor;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        try {
+            if (method.equals(Request.ACK)) {
+                return;
+            }
+            ServerTransaction transaction = event.getServerTransaction();
+            if (transaction == null) {
+                transaction = sip.provider().getNewServerTransaction(request);
+            }
+            ServerTransaction tx = transaction;
+            boolean inDialog = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
+            switch (method) {
+                case Request.REGISTER -> registrarExecutor.execute(() -> {
+                    try {
+                        registrar.handle(request, tx);
+                    } catch (Exception e) {
+                        log.error("REGISTER failed: {}", e.toString(), e);
+                    }
+                });
+                case Request.OPTIONS -> {
+                    Response ok = sip.messages().createResponse(Response.OK, request);
+                    ok.addHeader(allow());
+                    tx.sendResponse(ok);
+                }
+                case Request.INVITE -> {
+                    if (inDialog) {
+                        b2bua.inDialog(event, tx);
+                    } else {
+                        b2bua.newInvite(event, tx);
+                    }
+                }
+                case Request.BYE, Request.CANCEL, Request.INFO, Request.REFER -> b2bua.inDialog(event, tx);
+                default -> {
+                    Response refused = sip.messages().createResponse(KNOWN.contains(method)
+                            ? Response.METHOD_NOT_ALLOWED : Response.NOT_IMPLEMENTED, request);
+                    refused.addHeader(allow());
+                    tx.sendResponse(refused);
+                }
+            }
+        } catch (Exception e) {
+            // A request we cannot even take a transaction for (a retransmission, a broken peer): nothing to keep.
+            log.debug("{} from a peer not handled: {}", method, e.toString());
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        b2bua.response(event);
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (!event.isServerTransaction()) {
+            b2bua.timeout(event.getClientTransaction());
+        }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        log.warn("SIP transport error towards {}:{} ({})", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    private AllowHeader allow() throws java.text.ParseException {
+        return sip.headers().createAllowHeader(ALLOWED);
+    }
+}

@@ -1,0 +1,35 @@
+package io.callflow.sip;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * SIP settings: where to listen (UDP and TCP on one port), the domain (digest realm), registration limits, nonce
+ * lifetime, the digest algorithms offered (one challenge each, in this order), and the trunks allowed to send calls
+ * (by source address range).
+ */
+@ConfigurationProperties("callflow.sip")
+public record SipProperties(
+        @DefaultValue("0.0.0.0") String bindAddress,
+        @DefaultValue("127.0.0.1") String advertisedAddress,
+        @DefaultValue("5060") int port,
+        @DefaultValue("callflow.local") String domain,
+        @DefaultValue("60") int minExpires,
+        @DefaultValue("3600") int maxExpires,
+        @DefaultValue("300s") Duration nonceLifetime,
+        @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
+        @DefaultValue List<Trunk> trunks) {
+
+    /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */
+    public record Trunk(String name, List<String> cidrs) {
+    }
+
+    /** Trunks to use: the configured ones, or loopback only when none is configured. */
+    public List<Trunk> effectiveTrunks() {
+        return trunks == null || trunks.isEmpty() ? List.of(new Trunk("local", List.of("127.0.0.0/8", "::1/128")))
+                : trunks;
+    }
+}
