@@ -75,12 +75,15 @@ class PostgresApplicationTest {
     void theInboundCallFlowRunsAndLeavesHistory() {
         assertThat(repositoryService.createProcessDefinitionQuery().processDefinitionKey("inbound-call").count())
                 .isEqualTo(1);
-        ProcessInstance call = runtimeService.startProcessInstanceByKey("inbound-call", "call-pg-1");
-        assertThat(call).isWaitingAt("WaitForCallEnd");
+        ProcessInstance call = runtimeService.startProcessInstanceByKey("inbound-call", "call-pg-1",
+                java.util.Map.of("caller", "+4930123456", "did", "100"));
+        assertThat(call).isWaitingAt("MainMenu");
 
-        runtimeService.createMessageCorrelation("CallEnded").processInstanceBusinessKey("call-pg-1").correlate();
+        runtimeService.createMessageCorrelation("CallerHungUp").processInstanceBusinessKey("call-pg-1").correlate();
 
         assertThat(call).isEnded();
+        assertThat(jdbc.queryForObject("select outcome from call_record where call_id = 'call-pg-1'", String.class))
+                .isEqualTo("CallAbandoned");
         assertThat(historyService.createHistoricProcessInstanceQuery().processInstanceBusinessKey("call-pg-1")
                 .finished().count()).isEqualTo(1);
     }

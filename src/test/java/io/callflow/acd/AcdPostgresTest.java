@@ -43,6 +43,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -80,6 +81,9 @@ class AcdPostgresTest {
             reserved.add(event);
         }
     }
+
+    /** The ACD alone: the call flows' reaction to reservations (ringing the agent) is not part of these tests. */
+    @MockitoBean(name = "agentReservationCorrelator") Object flowsReactionToReservations;
 
     @Autowired JdbcTemplate jdbc;
     @Autowired TransactionTemplate tx;
