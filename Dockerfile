@@ -9,6 +9,7 @@ COPY processes processes
 COPY rules rules
 COPY prompts prompts
 COPY ui ui
+COPY provisioning provisioning
 RUN ./mvnw -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre

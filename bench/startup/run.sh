@@ -15,7 +15,7 @@ times=()
 for i in $(seq 1 "$runs"); do
     rm -rf "$work/data"
     log="$work/run-$i.log"
-    java -jar "$jar" --server.port=0 --callflow.data-dir="$work/data" --callflow.sip.enabled=false >"$log" 2>&1 &
+    java -jar "$jar" --server.port=0 --callflow.data-dir="$work/data" --callflow.sip.port=0 >"$log" 2>&1 &
     pid=$!
     for _ in $(seq 1 240); do
         grep -q "Started CallflowApplication" "$log" && break

@@ -16,7 +16,7 @@ port=$((20000 + RANDOM % 10000))
 base="http://127.0.0.1:$port/engine-rest"
 auth="admin:callflow"
 java -jar "$jar" --server.port=$port --callflow.data-dir="$work/data" --callflow.content.processes-dir="$work/none" \
-    --callflow.sip.enabled=false ${EXTRA_ARGS:-} >"$work/app.log" 2>&1 &
+    --callflow.sip.port=0 ${EXTRA_ARGS:-} >"$work/app.log" 2>&1 &
 app=$!
 trap 'kill $app 2>/dev/null; wait $app 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/actuator/health" >/dev/null && break; sleep 0.5; done

@@ -30,7 +30,7 @@ public final class AcdBenchmark {
                     .run("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                             "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
                             "--server.port=0", "--callflow.content.hot-reload=false",
-                            "--callflow.sip.enabled=false", "--callflow.media.enabled=false",
+                            "--callflow.sip.port=0",
                             "--callflow.data-dir=" + dataDir, "--logging.level.root=warn",
                             "--camunda.bpm.job-execution.enabled=false");
             try {
