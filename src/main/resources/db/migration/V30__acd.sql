@@ -47,6 +47,8 @@ CREATE TABLE call_queue (
     announce_seconds      INTEGER      DEFAULT 30 NOT NULL,
     music_class           VARCHAR(64)  DEFAULT 'default' NOT NULL,
     join_when_empty       BOOLEAN      DEFAULT FALSE NOT NULL,
+    -- Waiting calls leave (EXITEMPTY) when the last logged-in member logs out or pauses.
+    leave_when_empty      BOOLEAN      DEFAULT FALSE NOT NULL,
     -- e.g. "MON-FRI 08:00-20:00, SAT 09:00-13:00"; empty = always open.
     business_hours        VARCHAR(255),
     -- ISO dates, comma-separated.

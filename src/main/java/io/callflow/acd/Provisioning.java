@@ -190,16 +190,17 @@ class Provisioning {
                 or(queue.wrapUpSeconds(), 10), or(queue.maxMissedOffers(), 3), or(queue.serviceLevelSeconds(), 20),
                 or(queue.serviceLevelTarget(), 80), or(queue.announceSeconds(), 30),
                 queue.musicClass() == null ? "default" : queue.musicClass(),
-                queue.joinWhenEmpty() != null && queue.joinWhenEmpty(), queue.businessHours(),
+                queue.joinWhenEmpty() != null && queue.joinWhenEmpty(),
+                queue.leaveWhenEmpty() != null && queue.leaveWhenEmpty(), queue.businessHours(),
                 String.join(",", holidays), queue.name()};
         upsert("update call_queue set strategy = ?, ring_timeout_seconds = ?, max_wait_seconds = ?,"
                         + " wrap_up_seconds = ?, max_missed_offers = ?, service_level_seconds = ?,"
                         + " service_level_target = ?, announce_seconds = ?, music_class = ?, join_when_empty = ?,"
-                        + " business_hours = ?, holidays = ? where name = ?",
+                        + " leave_when_empty = ?, business_hours = ?, holidays = ? where name = ?",
                 "insert into call_queue (strategy, ring_timeout_seconds, max_wait_seconds, wrap_up_seconds,"
                         + " max_missed_offers, service_level_seconds, service_level_target, announce_seconds,"
-                        + " music_class, join_when_empty, business_hours, holidays, name)"
-                        + " values (?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
+                        + " music_class, join_when_empty, leave_when_empty, business_hours, holidays, name)"
+                        + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
         jdbc.update("delete from queue_member where queue_name = ?", queue.name());
         for (MemberSpec member : queue.members() == null ? List.<MemberSpec>of() : queue.members()) {
             if (jdbc.queryForObject("select count(*) from agent where id = ?", Integer.class, member.agent()) == 0) {

@@ -20,7 +20,7 @@ final class ProvisioningSpecs {
 
     record QueueSpec(String name, String strategy, Integer ringTimeoutSeconds, Integer maxWaitSeconds,
             Integer wrapUpSeconds, Integer maxMissedOffers, Integer serviceLevelSeconds, Integer serviceLevelTarget,
-            Integer announceSeconds, String musicClass, Boolean joinWhenEmpty, String businessHours,
+            Integer announceSeconds, String musicClass, Boolean joinWhenEmpty, Boolean leaveWhenEmpty, String businessHours,
             List<String> holidays, List<MemberSpec> members) {
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import io.callflow.acd.AgentReserved;
 import io.callflow.acd.CallDistributor;
 import io.callflow.acd.QueueExit;
+import io.callflow.acd.QueueLeft;
 import io.callflow.call.AgentLegOutcome;
 import io.callflow.call.CallEventPublisher;
 import org.camunda.bpm.engine.RuntimeService;
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
 class AgentReservationCorrelator {
 
     static final String AGENT_RESERVED = "AgentReserved";
+    static final String QUEUE_LEFT = "QueueLeft";
     private static final Logger log = LoggerFactory.getLogger(AgentReservationCorrelator.class);
 
     private final RuntimeService runtimeService;
@@ -38,6 +40,15 @@ class AgentReservationCorrelator {
     @EventListener
     void on(AgentReserved reserved) {
         lanes.onLane(reserved.callId(), () -> deliver(reserved));
+    }
+
+    /** The ACD emptied the call's queue (leave-when-empty): the flow moves the call on to its overflow. */
+    @EventListener
+    void on(QueueLeft left) {
+        lanes.onLane(left.callId(), () -> runtimeService.createMessageCorrelation(QUEUE_LEFT)
+                .processInstanceBusinessKey(left.callId().value())
+                .setVariable("queueLeftReason", left.reason())
+                .correlateAllWithResult());
     }
 
     private void deliver(AgentReserved reserved) {

@@ -76,9 +76,16 @@ class AcdPostgresTest {
     static class Reservations {
         final BlockingQueue<AgentReserved> reserved = new LinkedBlockingQueue<>();
 
+        final BlockingQueue<QueueLeft> left = new LinkedBlockingQueue<>();
+
         @EventListener
         void on(AgentReserved event) {
             reserved.add(event);
+        }
+
+        @EventListener
+        void on(QueueLeft event) {
+            left.add(event);
         }
     }
 
@@ -109,6 +116,7 @@ class AcdPostgresTest {
                 + " calls_today = 0, talk_seconds_today = 0, last_call_end = null");
         assertThat(provisioning.load().problems()).isEmpty(); // the packaged demo file
         reservations.reserved.clear();
+        reservations.left.clear();
     }
 
     @Test
@@ -295,6 +303,37 @@ class AcdPostgresTest {
         assertThat(agents.find("dave").orElseThrow().currentCall()).isNull();
         assertThat(jdbc.queryForList("select event from queue_log where call_id = 'c-gone'", String.class))
                 .containsExactly("ENTERQUEUE", "ABANDON");
+    }
+
+    @Test
+    void whenTheLastAgentLeavesALeaveWhenEmptyQueueItsWaitingCallsMoveOn() throws Exception {
+        jdbc.update("update call_queue set leave_when_empty = true where name = 'billing'");
+        try {
+            register("1004"); // dave, the only billing member logged in
+            waiting("c-stranded", "billing", 0, 30);
+            assertThat(agents.pause("dave", "lunch")).isTrue();
+            QueueLeft left = reservations.left.poll(10, TimeUnit.SECONDS);
+            assertThat(left).isNotNull();
+            assertThat(left.callId().value()).isEqualTo("c-stranded");
+            assertThat(left.reason()).isEqualTo("EXITEMPTY");
+            assertThat(jdbc.queryForObject("select count(*) from queue_entry where call_id = 'c-stranded'",
+                    Integer.class)).isZero();
+            assertThat(jdbc.queryForList("select event from queue_log where call_id = 'c-stranded'", String.class))
+                    .containsExactly("EXITEMPTY");
+        } finally {
+            jdbc.update("update call_queue set leave_when_empty = false where name = 'billing'");
+        }
+    }
+
+    @Test
+    void loadingTheSameProvisioningTwiceChangesNothing() {
+        int agentsBefore = jdbc.queryForObject("select count(*) from agent", Integer.class);
+        int membersBefore = jdbc.queryForObject("select count(*) from queue_member", Integer.class);
+        String ha1Before = subscribers.credential("1002").orElseThrow().ha1Md5();
+        assertThat(provisioning.load().problems()).isEmpty();
+        assertThat(jdbc.queryForObject("select count(*) from agent", Integer.class)).isEqualTo(agentsBefore);
+        assertThat(jdbc.queryForObject("select count(*) from queue_member", Integer.class)).isEqualTo(membersBefore);
+        assertThat(subscribers.credential("1002").orElseThrow().ha1Md5()).isEqualTo(ha1Before);
     }
 
     @Test

@@ -26,6 +26,7 @@ import io.callflow.acd.CallDistributor;
 import io.callflow.acd.EnqueueRequest;
 import io.callflow.acd.EnqueueResult;
 import io.callflow.acd.QueueExit;
+import io.callflow.acd.QueueLeft;
 import io.callflow.acd.QueueSettings;
 import io.callflow.call.AgentLegFailed;
 import io.callflow.call.AgentLegOutcome;
@@ -252,6 +253,19 @@ class InboundCallFlowTest {
         // The overflow queue gets a max wait of its own.
         assertThat(managementService.createJobQuery().processInstanceId(call.getId()).activityId("MaxWaitPassed")
                 .count()).isEqualTo(1);
+    }
+
+    @Test
+    void aQueueEmptiedByTheAcdOverflowsTheCall() {
+        when(router.route(any())).thenReturn(decision(false, List.of("callback-overflow")));
+        inQueue();
+
+        events.publishEvent(new QueueLeft(callId, "support", "EXITEMPTY", Instant.now()));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(call)
+                .hasPassed("QueueEmptied", "NextOverflowQueue").isWaitingAt("AnnounceQueuePosition"));
+        assertThat(call).variables().containsEntry("queue", "callback-overflow")
+                .containsEntry("queueLeftReason", "EXITEMPTY");
     }
 
     @Test
