@@ -44,7 +44,7 @@ class EndToEndCallTest {
               - { id: bob, sipUser: "1002", password: bob-1002, skills: { english: 6 } }
             queues:
               - { name: sales, strategy: longest-idle, ringTimeoutSeconds: 3, wrapUpSeconds: 1, maxWaitSeconds: 120,
-                  members: [ alice, bob ] }
+                  joinWhenEmpty: true, members: [ alice, bob ] }
               - { name: callback, joinWhenEmpty: true, ringTimeoutSeconds: 3, wrapUpSeconds: 1,
                   members: [ alice, bob ] }
             dids:
@@ -144,6 +144,42 @@ class EndToEndCallTest {
         assertThat(jdbc.queryForList("select event || ':' || coalesce(agent_id, '') from queue_log where call_id = ?"
                 + " order by id", String.class, record.get("call_id")))
                 .containsExactly("ENTERQUEUE:", "RINGNOANSWER:alice", "CONNECT:bob", "COMPLETE:bob");
+    }
+
+    @Test
+    void aCallWaitsWhileNoAgentIsLoggedInAndIsConnectedWhenOneRegisters() throws Exception {
+        int alicePort = Sipp.freePort();
+        Sipp caller = Sipp.start("caller-menu-1.xml", Sipp.freePort(), SIP_PORT, "-s", "100", "-d", "8000",
+                "-mp", Integer.toString(Sipp.freePort()));
+        Map<String, Object> queued = await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForList(
+                "select call_id from queue_entry where queue_name = 'sales'"), rows -> !rows.isEmpty()).get(0);
+
+        register("1001", "alice-1001", alicePort);
+        Sipp agent = Sipp.start("agent-answer.xml", alicePort, SIP_PORT, "-s", "1001", "-rtp_echo",
+                "-mp", Integer.toString(Sipp.freePort()));
+        caller.awaitSuccess(Duration.ofSeconds(60));
+        agent.awaitSuccess(Duration.ofSeconds(30));
+
+        Map<String, Object> record = await().atMost(Duration.ofSeconds(10)).until(this::lastRecord,
+                r -> r != null && r.get("ended_at") != null);
+        assertThat(record).containsEntry("call_id", queued.get("call_id")).containsEntry("agent", "alice")
+                .containsEntry("outcome", "CallCompletedByCaller");
+    }
+
+    @Test
+    void aCallerWhoHangsUpWhileQueuedIsRecordedAsAbandoned() throws Exception {
+        // Nobody is logged in: the caller waits in sales, hears the position announcement and music, then hangs up.
+        Sipp.start("caller-menu-1.xml", Sipp.freePort(), SIP_PORT, "-s", "100", "-d", "1000",
+                "-mp", Integer.toString(Sipp.freePort())).awaitSuccess(Duration.ofSeconds(60));
+
+        Map<String, Object> record = await().atMost(Duration.ofSeconds(10)).until(this::lastRecord,
+                r -> r != null && r.get("ended_at") != null);
+        assertThat(record).containsEntry("outcome", "CallAbandoned").containsEntry("queue_name", "sales")
+                .containsEntry("hangup_cause", "REMOTE_HANGUP");
+        assertThat(record.get("agent")).isNull();
+        assertThat(jdbc.queryForList("select event from queue_log where call_id = ? order by id", String.class,
+                record.get("call_id"))).containsExactly("ENTERQUEUE", "ABANDON");
+        assertThat(jdbc.queryForObject("select count(*) from queue_entry", Integer.class)).isZero();
     }
 
     @Test
