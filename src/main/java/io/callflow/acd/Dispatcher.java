@@ -10,8 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.callflow.call.CallId;
@@ -41,6 +43,8 @@ class Dispatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
+    private static final long RETRY_DELAY_MS = 200;
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final AgentRanker ranker;
@@ -54,6 +58,8 @@ class Dispatcher implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Consecutive failed passes; touched only on the dispatcher thread. */
+    private int failures;
 
     Dispatcher(JdbcTemplate jdbc, TransactionTemplate tx, AgentRanker ranker, AgentStore agents,
             ApplicationEventPublisher events, Clock clock, AcdProperties properties) {
@@ -74,8 +80,19 @@ class Dispatcher implements AutoCloseable {
                     scheduled.set(false);
                     try {
                         dispatch();
+                        if (failures > 0) {
+                            log.info("ACD matching pass succeeded again after {} failed attempt(s)", failures);
+                            failures = 0;
+                        }
                     } catch (RuntimeException e) {
-                        log.error("ACD matching pass failed; the next queue or agent change retries it", e);
+                        // Waiting calls must not depend on the next unrelated change: retry with a backoff (200 ms
+                        // doubling to 5 s), logging the first failure of a run and then only its recovery.
+                        long delay = Math.min(5_000, RETRY_DELAY_MS << Math.min(failures, 5));
+                        if (failures++ == 0) {
+                            log.error("ACD matching pass failed; retrying every {}-5000 ms until it succeeds",
+                                    RETRY_DELAY_MS, e);
+                        }
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, thread).execute(this::trigger);
                     }
                 });
             }
@@ -84,6 +101,15 @@ class Dispatcher implements AutoCloseable {
 
     /** One matching pass; returns the number of reservations made. */
     int dispatch() {
+        long started = System.nanoTime();
+        int reserved = pass();
+        if (log.isDebugEnabled()) {
+            log.debug("ACD pass: {} reserved in {} ms", reserved, (System.nanoTime() - started) / 1_000_000);
+        }
+        return reserved;
+    }
+
+    private int pass() {
         Instant now = clock.instant();
         Map<String, Candidate> free = freeAgents(now);
         if (free.isEmpty()) {
@@ -167,8 +193,12 @@ class Dispatcher implements AutoCloseable {
                     status.setRollbackOnly();
                     return Outcome.CALL_TAKEN;
                 }
-                jdbc.update("update call_queue set last_agent_id = ? where name = ?", agent.id(), call.queue());
                 agents.logged(agent.id(), AgentState.AVAILABLE, AgentState.RESERVED, null, call.callId(), now);
+                // The round-robin turn is written after commit, on its own: inside the reservation it would hold the
+                // queue row together with the agent row, and a provisioning reload taking them in the other order
+                // would deadlock with it.
+                AfterCommit.run(() -> jdbc.update("update call_queue set last_agent_id = ? where name = ?",
+                        agent.id(), call.queue()));
                 AfterCommit.run(() -> events.publishEvent(new AgentReserved(new CallId(call.callId()), call.queue(),
                         agent.id(), agent.sipUser(), now)));
                 return Outcome.RESERVED;

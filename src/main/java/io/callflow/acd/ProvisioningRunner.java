@@ -27,6 +27,7 @@ class ProvisioningRunner implements ApplicationRunner, AutoCloseable {
     private final ContentProperties content;
     private final Dispatcher dispatcher;
     private final AtomicReference<ProvisioningReport> last = new AtomicReference<>();
+    private final AtomicReference<String> lastFingerprint = new AtomicReference<>("");
     private FolderWatcher watcher;
 
     ProvisioningRunner(Provisioning provisioning, AcdProperties properties, ContentProperties content,
@@ -42,11 +43,32 @@ class ProvisioningRunner implements ApplicationRunner, AutoCloseable {
         load();
         var folder = properties.provisioningFile().toAbsolutePath().getParent();
         if (content.hotReload() && folder != null && java.nio.file.Files.isDirectory(folder)) {
-            watcher = FolderWatcher.start(folder, content.quietPeriod(), this::load);
+            watcher = FolderWatcher.start(folder, content.quietPeriod(), this::loadIfChanged);
+        }
+    }
+
+    /**
+     * The folder may hold other files (logs, recordings): only a change of the provisioning file's bytes reloads it,
+     * so unrelated writes never re-run the upsert (which locks agent and queue rows) during traffic.
+     */
+    private void loadIfChanged() {
+        if (!fingerprint().equals(lastFingerprint.get())) {
+            load();
+        }
+    }
+
+    private String fingerprint() {
+        try {
+            byte[] bytes = java.nio.file.Files.readAllBytes(properties.provisioningFile());
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            return "unreadable: " + e.getMessage();
         }
     }
 
     ProvisioningReport load() {
+        lastFingerprint.set(fingerprint());
         ProvisioningReport report = provisioning.load();
         last.set(report);
         report.problems().forEach(problem -> log.error("Provisioning: {}", problem));

@@ -32,6 +32,8 @@ import io.callflow.media.MediaLeg;
 import io.callflow.media.NoCommonCodecException;
 import io.callflow.sip.SipCall.AgentLeg;
 import io.callflow.sip.SipCall.Fork;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.RequestEvent;
@@ -72,9 +74,12 @@ final class B2bua {
     private final Map<CallId, SipCall> calls = new ConcurrentHashMap<>();
     /** SIP Call-ID (caller's, and each fork's) to the call. */
     private final Map<String, SipCall> bySipCallId = new ConcurrentHashMap<>();
+    /** INVITE received from the trunk to the first INVITE sent to an agent: the routing time callers feel. */
+    private final Timer setup;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
-            MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers) {
+            MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
+            MeterRegistry meters) {
         this.sip = sip;
         this.properties = properties;
         this.registrar = registrar;
@@ -83,6 +88,10 @@ final class B2bua {
         this.mediaControl = mediaControl;
         this.events = events;
         this.timers = timers;
+        this.setup = Timer.builder("callflow.call.setup")
+                .description("INVITE from the trunk to the first INVITE sent to an agent")
+                .publishPercentileHistogram().register(meters);
+        meters.gauge("callflow.calls.active", calls, Map::size);
         properties.effectiveTrunks().forEach(trunk -> trunk.cidrs().forEach(cidr ->
                 trunks.add(Map.entry(trunk.name(), Cidr.parse(cidr)))));
     }
@@ -341,6 +350,10 @@ final class B2bua {
                 agent.forks.add(fork);
                 bySipCallId.put(fork.sipCallId(), call);
                 transaction.sendRequest();
+            }
+            if (!call.setupMeasured) {
+                call.setupMeasured = true;
+                setup.record(System.nanoTime() - call.arrivedNanos, TimeUnit.NANOSECONDS);
             }
             agent.ringTimer = timers.schedule(() -> events.onLane(callId, () -> ringTimedOut(agent, call)),
                     ringTimeout.toMillis(), TimeUnit.MILLISECONDS);

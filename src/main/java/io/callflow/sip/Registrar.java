@@ -147,8 +147,9 @@ final class Registrar {
                     changed |= mine.remove(uri) != null;
                     jdbc.update("delete from sip_registration where sip_user = ? and contact = ?", user, uri);
                 } else {
-                    var binding = new Binding(user, uri, now.plusSeconds(expires),
-                            raw.getRemoteAddress().getHostAddress(), raw.getRemotePort(), transport);
+                    var reach = reachAddress(raw, contact, transport);
+                    var binding = new Binding(user, uri, now.plusSeconds(expires), reach.getKey(), reach.getValue(),
+                            transport);
                     changed |= mine.put(uri, binding) == null;
                     if (jdbc.update("update sip_registration set expires_at = ?, source_host = ?, source_port = ?,"
                             + " transport = ? where sip_user = ? and contact = ?", Timestamp.from(binding.expiresAt()),
@@ -215,6 +216,25 @@ final class Registrar {
     /** Wrong credentials end with 403 (RFC 3261 section 22.4 allows it), never a hint which part was wrong. */
     private void challengeAgain(Request request, ServerTransaction transaction) throws Exception {
         sip.respond(transaction, request, Response.FORBIDDEN, "Wrong credentials");
+    }
+
+    /**
+     * Where calls to this contact must go. RFC 3581 section 4: a REGISTER whose source differs from its Via sent-by
+     * came through a NAT, so the phone is reached at that source, not at its Contact. Over TCP the phone is reached
+     * on the connection it opened. Otherwise the Contact is used as is, which also lets one device register a
+     * contact on another port or host (third-party registration).
+     */
+    private static Map.Entry<String, Integer> reachAddress(SIPRequest request, ContactHeader contact,
+            String transport) {
+        String sourceHost = request.getRemoteAddress().getHostAddress();
+        int sourcePort = request.getRemotePort();
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        int sentByPort = via.getPort() < 0 ? 5060 : via.getPort();
+        boolean natted = !"udp".equals(transport) || !sourceHost.equals(via.getHost()) || sourcePort != sentByPort;
+        if (natted || !(contact.getAddress().getURI() instanceof SipURI uri)) {
+            return Map.entry(sourceHost, sourcePort);
+        }
+        return Map.entry(uri.getHost(), uri.getPort() < 0 ? 5060 : uri.getPort());
     }
 
     private static String source(Request request) {

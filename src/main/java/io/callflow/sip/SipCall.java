@@ -25,6 +25,9 @@ final class SipCall {
     final Request invite;
     final String toTag;
     final String caller;
+    /** When the INVITE arrived (System.nanoTime), for the setup-latency metric. */
+    final long arrivedNanos = System.nanoTime();
+    boolean setupMeasured;
     MediaLeg callerMedia;
     Dialog callerDialog;
     boolean answered;

@@ -14,6 +14,7 @@ import io.callflow.call.DialPlan;
 import io.callflow.call.SubscriberDirectory;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
+import io.micrometer.core.instrument.MeterRegistry;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
@@ -116,8 +117,8 @@ class SipConfiguration {
     @Bean
     B2bua b2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan,
             MediaEndpoints media, MediaControl mediaControl, CallEventPublisher events,
-            ScheduledExecutorService sipTimers) {
-        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers);
+            ScheduledExecutorService sipTimers, MeterRegistry meters) {
+        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters);
     }
 
     @Bean

@@ -1,0 +1,214 @@
+package io.callflow;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Load on the whole platform (bench/flow/run.sh): SIPp callers at rising rates against SIPp agents registered with
+ * digest auth, on PostgreSQL, through the default flow minus the menu (bench/flow/bench-call.bpmn). Per rate it
+ * prints the calls placed, connected to an agent and failed, the setup latency from the trunk's INVITE to the
+ * agent's INVITE (p50, p99), and the process CPU; then the heap per 1,000 active calls.
+ */
+public final class FlowBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        String[] rates = (args.length > 0 ? args[0] : "25,50,100,200").split(",");
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int agents = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+        Path root = Files.createTempDirectory("callflow-flow-bench");
+        Files.createDirectories(root.resolve("processes"));
+        Files.createDirectories(root.resolve("rules"));
+        Files.copy(Path.of("bench/flow/bench-call.bpmn"), root.resolve("processes/bench-call.bpmn"));
+        Files.writeString(root.resolve("rules/business-hours.drl"), "package io.callflow.rules\n");
+        StringBuilder yaml = new StringBuilder("agents:\n");
+        StringBuilder csv = new StringBuilder("SEQUENTIAL\n");
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < agents; i++) {
+            String user = Integer.toString(5000 + i);
+            yaml.append("  - { id: bench-").append(i).append(", sipUser: \"").append(user)
+                    .append("\", password: pw").append(user).append(" }\n");
+            // SIPp expands a field holding the whole keyword; a field nested inside [authentication] is not expanded.
+            csv.append(user).append(";[authentication username=").append(user).append(" password=pw").append(user)
+                    .append("]\n");
+            members.append(i == 0 ? "" : ", ").append("bench-").append(i);
+        }
+        yaml.append("queues:\n  - { name: bench, strategy: longest-idle, joinWhenEmpty: true, wrapUpSeconds: 0,")
+                .append(" ringTimeoutSeconds: 10, maxWaitSeconds: 600, members: [ ").append(members).append(" ] }\n")
+                .append("dids:\n  - { did: \"300\", flow: bench-call }\n");
+        Files.writeString(root.resolve("provisioning.yml"), yaml);
+        Files.writeString(root.resolve("agents.csv"), csv);
+        // Every call goes to the bench queue.
+        Files.writeString(root.resolve("rules/bench.drl"), """
+                package io.callflow.rules
+                import io.callflow.routing.CallFacts
+                import io.callflow.routing.QueueChoice
+                rule "Benchmark calls to the bench queue"
+                when CallFacts( did == "300" )
+                then insert(new QueueChoice("bench", 100));
+                end
+                """);
+        int sipPort = freePort();
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start()) {
+            List<String> settings = new ArrayList<>(List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                            "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                            "--spring.datasource.hikari.maximum-pool-size=40", "--server.port=0",
+                            "--callflow.data-dir=" + root.resolve("data"),
+                            "--callflow.content.processes-dir=" + root.resolve("processes"),
+                            "--callflow.content.rules-dir=" + root.resolve("rules"),
+                            "--callflow.acd.provisioning-file=" + root.resolve("provisioning.yml"),
+                            "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
+                            "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=20000",
+                            "--callflow.media.rtp-port-max=29999", "--logging.level.root=warn",
+                            "--logging.level.io.callflow=warn"));
+            // Extra settings for an experiment, e.g. -Dbench.settings="--logging.level.io.callflow.acd=debug".
+            settings.addAll(List.of(System.getProperty("bench.settings", "").split(" +")));
+            settings.removeIf(String::isBlank);
+            ConfigurableApplicationContext app = new SpringApplicationBuilder(CallflowApplication.class)
+                    .profiles("postgres").run(settings.toArray(String[]::new));
+            try {
+                run(app, root, sipPort, rates, seconds, agents);
+            } finally {
+                app.close();
+            }
+        }
+    }
+
+    private static void run(ConfigurableApplicationContext app, Path root, int sipPort, String[] rates, int seconds,
+            int agents) throws Exception {
+        JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        int uasPort = freePort();
+        sipp(root, "bench/flow/agents-register.xml", freePort(), sipPort, "-inf", root.resolve("agents.csv").toString(),
+                "-m", Integer.toString(agents), "-r", "100", "-set", "uas", Integer.toString(uasPort)).waitFor();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (jdbc.queryForObject("select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'",
+                Integer.class) < agents && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        System.out.printf("flow.agents registered_available=%d%n", jdbc.queryForObject(
+                "select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'", Integer.class));
+        Process uas = sipp(root, "src/test/sipp/agent-answer.xml", uasPort, sipPort, "-m", "100000000", "-s", "agent",
+                "-mp", Integer.toString(freePort()));
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try {
+            for (String rateText : rates) {
+                int rate = Integer.parseInt(rateText.trim());
+                int calls = rate * seconds;
+                Timer setup = meters.find("callflow.call.setup").timer();
+                CountAtBucket[] before = setup.takeSnapshot().histogramCounts();
+                long count0 = setup.count();
+                long records0 = jdbc.queryForObject("select count(*) from call_record", Long.class);
+                java.sql.Timestamp since = new java.sql.Timestamp(System.currentTimeMillis());
+                long cpu0 = os.getProcessCpuTime();
+                long wall0 = System.nanoTime();
+                Process caller = sipp(root, "bench/flow/caller.xml", freePort(), sipPort, "-s", "300", "-r",
+                        Integer.toString(rate), "-m", Integer.toString(calls), "-d", "1000", "-l", "100000",
+                        "-mp", Integer.toString(freePort()));
+                boolean finished = caller.waitFor(seconds + 120L, TimeUnit.SECONDS);
+                int exit = finished ? caller.exitValue() : -1;
+                if (!finished) {
+                    caller.destroyForcibly();
+                }
+                long settle = System.currentTimeMillis() + 30_000;
+                while (System.currentTimeMillis() < settle && jdbc.queryForObject("select count(*) from call_record"
+                        + " where ended_at is null", Long.class) > 0) {
+                    Thread.sleep(200);
+                }
+                double wall = (System.nanoTime() - wall0) / 1e9;
+                double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+                long records = jdbc.queryForObject("select count(*) from call_record", Long.class) - records0;
+                long connected = jdbc.queryForObject("select count(*) from (select call_id from call_record"
+                        + " order by started_at desc fetch first " + Math.max(1, records) + " rows only) r join"
+                        + " call_record c on c.call_id = r.call_id where c.agent is not null", Long.class);
+                CountAtBucket[] after = setup.takeSnapshot().histogramCounts();
+                long measured = setup.count() - count0;
+                System.out.printf("flow.rate cps=%d calls=%d sipp_exit=%d call_records=%d connected_to_agent=%d"
+                        + " failed=%d setup_p50_ms=%.2f setup_p99_ms=%.2f cpu_cores=%.2f wall_s=%.1f%n", rate, calls,
+                        exit, records, connected, calls - connected, quantile(before, after, measured, 0.50),
+                        quantile(before, after, measured, 0.99), cpu / wall, wall);
+                // Where the setup time goes: median offset of each flow step from the process start.
+                jdbc.query("""
+                        select a.act_id_, round(percentile_cont(0.5) within group (order by extract(epoch from
+                          a.start_time_ - p.start_time_) * 1000)::numeric, 1) start_ms,
+                          round(percentile_cont(0.5) within group (order by extract(epoch from
+                          a.end_time_ - a.start_time_) * 1000)::numeric, 1) took_ms, count(*) n
+                        from act_hi_actinst a join act_hi_procinst p on p.id_ = a.proc_inst_id_
+                        where p.start_time_ >= ? group by a.act_id_ order by 2""", rs -> {
+                    System.out.printf("flow.step %-28s starts_at_ms=%s took_ms=%s n=%d%n", rs.getString(1),
+                            rs.getString(2), rs.getString(3), rs.getInt(4));
+                }, since);
+                jdbc.query("""
+                        select round(percentile_cont(0.5) within group (order by extract(epoch from l.event_time
+                          - p.start_time_) * 1000)::numeric, 1), count(*)
+                        from agent_state_log l join act_hi_procinst p on p.business_key_ = l.call_id
+                        where l.to_state = 'RESERVED' and p.start_time_ >= ?""", rs -> {
+                    System.out.printf("flow.step %-28s starts_at_ms=%s n=%d%n", "(ACD reservation committed)",
+                            rs.getString(1), rs.getInt(2));
+                }, since);
+            }
+            // Memory: hold calls for 20 s at 50 calls/s, about 1,000 at once, and compare the heap with idle.
+            var memory = ManagementFactory.getMemoryMXBean();
+            System.gc();
+            Thread.sleep(1000);
+            long idle = memory.getHeapMemoryUsage().getUsed();
+            Process holders = sipp(root, "bench/flow/caller.xml", freePort(), sipPort, "-s", "300", "-r", "50", "-m",
+                    "1000", "-d", "20000", "-l", "100000", "-mp", Integer.toString(freePort()));
+            Thread.sleep(21_000);
+            Double active = meters.find("callflow.calls.active").gauge().value();
+            System.gc();
+            Thread.sleep(1000);
+            long busy = memory.getHeapMemoryUsage().getUsed();
+            holders.waitFor(90, TimeUnit.SECONDS);
+            System.out.printf("flow.memory active_calls=%.0f heap_idle_mb=%.1f heap_busy_mb=%.1f"
+                    + " heap_per_1000_calls_mb=%.1f%n", active, idle / 1048576.0, busy / 1048576.0,
+                    active == null || active == 0 ? 0 : (busy - idle) / 1048576.0 / active * 1000);
+        } finally {
+            uas.destroyForcibly();
+        }
+    }
+
+    /** The q-quantile in ms of the values recorded between two cumulative histogram snapshots. */
+    private static double quantile(CountAtBucket[] before, CountAtBucket[] after, long total, double q) {
+        if (total <= 0) {
+            return Double.NaN;
+        }
+        for (int i = 0; i < after.length; i++) {
+            double inInterval = after[i].count() - before[i].count();
+            if (inInterval >= q * total) {
+                return after[i].bucket(TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.POSITIVE_INFINITY;
+    }
+
+    private static Process sipp(Path root, String scenario, int localPort, int sipPort, String... extra)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("sipp", "-sf", Path.of(scenario).toAbsolutePath().toString(),
+                "-p", Integer.toString(localPort), "-i", "127.0.0.1", "-nostdin", "-bg"));
+        command.remove("-bg");
+        command.addAll(List.of(extra));
+        command.add("127.0.0.1:" + sipPort);
+        return new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(root.resolve("sipp-" + Path.of(scenario).getFileName() + "-" + localPort + ".log")
+                        .toFile()).start();
+    }
+
+    private static int freePort() throws Exception {
+        try (var socket = new java.net.DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
