@@ -468,8 +468,9 @@ class AcdPostgresTest {
     }
 
     private void release(String callId, String agentId) {
-        distributor.leave(new CallId(callId), QueueExit.ABANDON);
+        // Cleared first: leaving frees the agent, and the dispatcher may reserve the next call at once.
         reservations.reserved.clear();
+        distributor.leave(new CallId(callId), QueueExit.ABANDON);
     }
 
     private void register(String user) {
