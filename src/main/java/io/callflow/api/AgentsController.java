@@ -1,0 +1,79 @@
+package io.callflow.api;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.callflow.acd.AgentStats;
+import io.callflow.acd.AgentView;
+import io.callflow.acd.Agents;
+import io.callflow.acd.QueueStatistics;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Agents as supervisors see them (state, skills, today's figures), their statistics, and pausing and resuming. */
+@RestController
+@RequestMapping("/api/agents")
+class AgentsController {
+
+    private final Agents agents;
+    private final QueueStatistics statistics;
+    private final Clock clock;
+
+    AgentsController(Agents agents, QueueStatistics statistics, Clock clock) {
+        this.agents = agents;
+        this.statistics = statistics;
+        this.clock = clock;
+    }
+
+    @GetMapping
+    List<AgentView> all() {
+        return agents.all();
+    }
+
+    @GetMapping("/{agentId}")
+    AgentView one(@PathVariable String agentId) {
+        return agents.find(agentId).orElseThrow(() -> unknown(agentId));
+    }
+
+    @GetMapping("/{agentId}/stats")
+    AgentStats stats(@PathVariable String agentId, @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to) {
+        one(agentId);
+        Interval interval = Interval.parse(from, to, clock);
+        return statistics.agent(agentId, interval.from(), interval.to());
+    }
+
+    @PostMapping("/{agentId}/pause")
+    AgentView pause(@PathVariable String agentId, @RequestBody(required = false) PauseRequest request) {
+        AgentView agent = one(agentId);
+        if (!agents.pause(agentId, request == null ? null : request.reason())) {
+            throw new ConflictException("Agent '" + agentId + "' is " + agent.state()
+                    + " and can only be paused while AVAILABLE, in WRAP_UP or already PAUSED");
+        }
+        return one(agentId);
+    }
+
+    @PostMapping("/{agentId}/resume")
+    AgentView resume(@PathVariable String agentId) {
+        AgentView agent = one(agentId);
+        if (!agents.resume(agentId)) {
+            throw new ConflictException("Agent '" + agentId + "' is " + agent.state()
+                    + (agent.registered() ? "" : " with no registered phone")
+                    + " and can only be resumed from PAUSED with a registered phone");
+        }
+        return one(agentId);
+    }
+
+    private static NotFoundException unknown(String agentId) {
+        return new NotFoundException("There is no agent '" + agentId + "'");
+    }
+
+    /** Why an agent pauses (break, training...), shown to supervisors. */
+    record PauseRequest(String reason) {
+    }
+}

@@ -1,0 +1,24 @@
+package io.callflow.api;
+
+import io.callflow.routing.RuleBase;
+import io.callflow.routing.RuleStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The live routing rule base and, when the latest edit of {@code rules/} was rejected, its file:line errors. */
+@RestController
+@RequestMapping("/api/rules")
+class RulesController {
+
+    private final RuleBase ruleBase;
+
+    RulesController(RuleBase ruleBase) {
+        this.ruleBase = ruleBase;
+    }
+
+    @GetMapping
+    RuleStatus status() {
+        return ruleBase.status();
+    }
+}
