@@ -27,15 +27,20 @@ public final class FlowBenchmark {
     public static void main(String[] args) throws Exception {
         String[] rates = (args.length > 0 ? args[0] : "25,50,100,200").split(",");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        int agents = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+        int agents = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         Path root = Files.createTempDirectory("callflow-flow-bench");
         Files.createDirectories(root.resolve("processes"));
         Files.createDirectories(root.resolve("rules"));
         Files.copy(Path.of("bench/flow/bench-call.bpmn"), root.resolve("processes/bench-call.bpmn"));
         Files.writeString(root.resolve("rules/business-hours.drl"), "package io.callflow.rules\n");
+        // Ten queues of agents; the caller's last digit picks the queue, as a skills or menu split would.
+        int queueCount = 10;
         StringBuilder yaml = new StringBuilder("agents:\n");
         StringBuilder csv = new StringBuilder("SEQUENTIAL\n");
-        StringBuilder members = new StringBuilder();
+        List<StringBuilder> members = new ArrayList<>();
+        for (int q = 0; q < queueCount; q++) {
+            members.add(new StringBuilder());
+        }
         for (int i = 0; i < agents; i++) {
             String user = Integer.toString(5000 + i);
             yaml.append("  - { id: bench-").append(i).append(", sipUser: \"").append(user)
@@ -43,23 +48,27 @@ public final class FlowBenchmark {
             // SIPp expands a field holding the whole keyword; a field nested inside [authentication] is not expanded.
             csv.append(user).append(";[authentication username=").append(user).append(" password=pw").append(user)
                     .append("]\n");
-            members.append(i == 0 ? "" : ", ").append("bench-").append(i);
+            StringBuilder queueMembers = members.get(i % queueCount);
+            queueMembers.append(queueMembers.length() == 0 ? "" : ", ").append("bench-").append(i);
         }
-        yaml.append("queues:\n  - { name: bench, strategy: longest-idle, joinWhenEmpty: true, wrapUpSeconds: 0,")
-                .append(" ringTimeoutSeconds: 10, maxWaitSeconds: 600, members: [ ").append(members).append(" ] }\n")
-                .append("dids:\n  - { did: \"300\", flow: bench-call }\n");
-        Files.writeString(root.resolve("provisioning.yml"), yaml);
-        Files.writeString(root.resolve("agents.csv"), csv);
-        // Every call goes to the bench queue.
-        Files.writeString(root.resolve("rules/bench.drl"), """
+        yaml.append("queues:\n");
+        StringBuilder drl = new StringBuilder("""
                 package io.callflow.rules
                 import io.callflow.routing.CallFacts
                 import io.callflow.routing.QueueChoice
-                rule "Benchmark calls to the bench queue"
-                when CallFacts( did == "300" )
-                then insert(new QueueChoice("bench", 100));
-                end
                 """);
+        for (int q = 0; q < queueCount; q++) {
+            yaml.append("  - { name: bench-").append(q).append(", strategy: longest-idle, joinWhenEmpty: true,")
+                    .append(" wrapUpSeconds: 0, ringTimeoutSeconds: 10, maxWaitSeconds: 600, members: [ ")
+                    .append(members.get(q)).append(" ] }\n");
+            drl.append("rule \"Benchmark callers ending in ").append(q).append("\"\nwhen CallFacts( did == \"300\",")
+                    .append(" caller matches \".*").append(q).append("\" )\nthen insert(new QueueChoice(\"bench-")
+                    .append(q).append("\", 100));\nend\n");
+        }
+        yaml.append("dids:\n  - { did: \"300\", flow: bench-call }\n");
+        Files.writeString(root.resolve("provisioning.yml"), yaml);
+        Files.writeString(root.resolve("agents.csv"), csv);
+        Files.writeString(root.resolve("rules/bench.drl"), drl);
         int sipPort = freePort();
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start()) {
             List<String> settings = new ArrayList<>(List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
@@ -84,6 +93,8 @@ public final class FlowBenchmark {
                 app.close();
             }
         }
+        // JAIN-SIP's event scanner thread outlives the stopped stack; exec:java would wait for it forever.
+        System.exit(0);
     }
 
     private static void run(ConfigurableApplicationContext app, Path root, int sipPort, String[] rates, int seconds,
@@ -104,6 +115,10 @@ public final class FlowBenchmark {
                 "-mp", Integer.toString(freePort()));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
+            // Warm-up (not reported): the JIT compiles the call path, pools fill.
+            sipp(root, "bench/flow/caller.xml", freePort(), sipPort, "-s", "300", "-r", "20", "-m", "400", "-d",
+                    "1000", "-l", "100000", "-mp", Integer.toString(freePort())).waitFor(120, TimeUnit.SECONDS);
+            Thread.sleep(3000);
             for (String rateText : rates) {
                 int rate = Integer.parseInt(rateText.trim());
                 int calls = rate * seconds;

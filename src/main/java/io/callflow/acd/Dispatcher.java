@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -135,44 +136,90 @@ class Dispatcher implements AutoCloseable {
             if (free.isEmpty()) {
                 break;
             }
-            Map<String, Integer> members = freeMembers.getOrDefault(call.queue(), Map.of());
-            QueueInfo queue = queues.getOrDefault(call.queue(), new QueueInfo("longest-idle", null));
-            List<AgentFacts> candidates = new ArrayList<>();
-            for (Map.Entry<String, Integer> member : members.entrySet()) {
-                Candidate agent = free.get(member.getKey());
-                if (agent != null && agent.qualifiesFor(call.requiredSkills())) {
-                    candidates.add(agent.facts(member.getValue(), turnOrder(call.queue(), queue, member.getKey())));
-                }
-            }
-            if (candidates.isEmpty()) {
-                continue;
-            }
-            var request = new RankingRequest(new CallFacts(call.callId(), call.caller(), "", List.of(), "", "", null),
-                    call.queue(), queue.strategy(), call.requiredSkills(),
-                    "sticky".equals(queue.strategy()) ? lastAgentOf(call.caller()) : null, candidates);
-            // One qualified agent needs no ranking; skipping the rule session saves a millisecond on the common path.
-            AgentRanking ranking = candidates.size() == 1
-                    ? new AgentRanking(List.of(candidates.get(0).agentId()), List.of("only qualified agent"))
-                    : ranker.rank(request);
-            String explanation = queue.strategy() + ": " + String.join(", ", ranking.firedRules());
-            for (String agentId : ranking.agentIds()) {
-                Candidate agent = free.get(agentId);
-                if (agent == null) {
-                    continue;
-                }
-                Outcome outcome = reserve(call, agent, explanation);
-                if (outcome != Outcome.CALL_TAKEN) {
-                    free.remove(agentId);
-                }
-                if (outcome == Outcome.RESERVED) {
-                    reserved++;
-                }
-                if (outcome != Outcome.AGENT_TAKEN) {
-                    break;
-                }
+            if (match(call, free, queues, freeMembers, true).isPresent()) {
+                reserved++;
             }
         }
         return reserved;
+    }
+
+    /**
+     * Reserves the best free qualified agent for one call; free agents that turn out to be taken are removed from
+     * {@code free}. With {@code announce} the reservation commits on its own and is published as
+     * {@link AgentReserved}; without it, it joins the caller's transaction and the caller hands the agent over itself.
+     */
+    private Optional<Reservation> match(WaitingCall call, Map<String, Candidate> free, Map<String, QueueInfo> queues,
+            Map<String, Map<String, Integer>> freeMembers, boolean announce) {
+        Map<String, Integer> members = freeMembers.getOrDefault(call.queue(), Map.of());
+        QueueInfo queue = queues.getOrDefault(call.queue(), new QueueInfo("longest-idle", null));
+        List<AgentFacts> candidates = new ArrayList<>();
+        for (Map.Entry<String, Integer> member : members.entrySet()) {
+            Candidate agent = free.get(member.getKey());
+            if (agent != null && agent.qualifiesFor(call.requiredSkills())) {
+                candidates.add(agent.facts(member.getValue(), turnOrder(call.queue(), queue, member.getKey())));
+            }
+        }
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        var request = new RankingRequest(new CallFacts(call.callId(), call.caller(), "", List.of(), "", "", null),
+                call.queue(), queue.strategy(), call.requiredSkills(),
+                "sticky".equals(queue.strategy()) ? lastAgentOf(call.caller()) : null, candidates);
+        // One qualified agent needs no ranking; skipping the rule session saves a millisecond on the common path.
+        AgentRanking ranking = candidates.size() == 1
+                ? new AgentRanking(List.of(candidates.get(0).agentId()), List.of("only qualified agent"))
+                : ranker.rank(request);
+        String explanation = queue.strategy() + ": " + String.join(", ", ranking.firedRules());
+        for (String agentId : ranking.agentIds()) {
+            Candidate agent = free.get(agentId);
+            if (agent == null) {
+                continue;
+            }
+            Outcome outcome = announce ? reserve(call, agent, explanation) : reserveInCurrentTransaction(call, agent,
+                    explanation);
+            if (outcome != Outcome.CALL_TAKEN) {
+                free.remove(agentId);
+            }
+            if (outcome == Outcome.RESERVED) {
+                return Optional.of(new Reservation(agent.id(), agent.sipUser()));
+            }
+            if (outcome != Outcome.AGENT_TAKEN) {
+                break;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The fast path for a call that has just joined its queue: when nobody else waits there and a qualified agent is
+     * free, that agent is reserved inside the caller's (the flow's) transaction, so the flow can ring the agent at
+     * once instead of committing, waiting for a pass and being woken by {@link AgentReserved}. A call behind others
+     * always waits its turn; the conditional UPDATEs keep the no-double-booking guarantee of the normal path.
+     */
+    Optional<Reservation> reserveNow(String callId) {
+        Instant now = clock.instant();
+        List<WaitingCall> mine = jdbc.query("select e.call_id, e.queue_name, e.caller, e.priority, e.required_skills,"
+                + " e.entered_at from queue_entry e where e.call_id = ? and e.state = 'WAITING'", (rs, n) ->
+                new WaitingCall(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        Skills.parse(rs.getString(5)), rs.getTimestamp(6).toInstant()), callId);
+        if (mine.isEmpty()) {
+            return Optional.empty();
+        }
+        WaitingCall call = mine.get(0);
+        Integer ahead = jdbc.queryForObject("select count(*) from queue_entry where queue_name = ? and state ="
+                + " 'WAITING' and call_id <> ?", Integer.class, call.queue(), callId);
+        if (ahead == null || ahead > 0) {
+            return Optional.empty();
+        }
+        Map<String, Candidate> free = freeAgents(now);
+        if (free.isEmpty()) {
+            return Optional.empty();
+        }
+        return match(call, free, queueInfo(), freeMemberships(free.keySet()), false);
+    }
+
+    /** An agent reserved for a call on the fast path. */
+    record Reservation(String agentId, String sipUser) {
     }
 
     private enum Outcome { RESERVED, AGENT_TAKEN, CALL_TAKEN }
@@ -180,33 +227,53 @@ class Dispatcher implements AutoCloseable {
     private Outcome reserve(WaitingCall call, Candidate agent, String explanation) {
         try {
             return tx.execute(status -> {
-                Instant now = clock.instant();
-                int agentRows = jdbc.update("update agent set state = 'RESERVED', state_reason = null,"
-                        + " state_since = ?, current_call = ? where id = ? and state = 'AVAILABLE' and registered"
-                        + " and enabled and current_call is null", Timestamp.from(now), call.callId(), agent.id());
-                if (agentRows == 0) {
-                    return Outcome.AGENT_TAKEN;
-                }
-                int entryRows = jdbc.update("update queue_entry set state = 'OFFERED', agent_id = ?, ranking = ?"
-                        + " where call_id = ? and state = 'WAITING'", agent.id(), truncate(explanation), call.callId());
-                if (entryRows == 0) {
+                Outcome outcome = book(call, agent, explanation);
+                if (outcome == Outcome.CALL_TAKEN) {
                     status.setRollbackOnly();
-                    return Outcome.CALL_TAKEN;
+                } else if (outcome == Outcome.RESERVED) {
+                    Instant now = clock.instant();
+                    AfterCommit.run(() -> events.publishEvent(new AgentReserved(new CallId(call.callId()),
+                            call.queue(), agent.id(), agent.sipUser(), now)));
                 }
-                agents.logged(agent.id(), AgentState.AVAILABLE, AgentState.RESERVED, null, call.callId(), now);
-                // The round-robin turn is written after commit, on its own: inside the reservation it would hold the
-                // queue row together with the agent row, and a provisioning reload taking them in the other order
-                // would deadlock with it.
-                AfterCommit.run(() -> jdbc.update("update call_queue set last_agent_id = ? where name = ?",
-                        agent.id(), call.queue()));
-                AfterCommit.run(() -> events.publishEvent(new AgentReserved(new CallId(call.callId()), call.queue(),
-                        agent.id(), agent.sipUser(), now)));
-                return Outcome.RESERVED;
+                return outcome;
             });
         } catch (DataIntegrityViolationException e) {
             // The unique current_call: another node reserved a different agent for this call a moment earlier.
             return Outcome.CALL_TAKEN;
         }
+    }
+
+    private Outcome reserveInCurrentTransaction(WaitingCall call, Candidate agent, String explanation) {
+        Outcome outcome = book(call, agent, explanation);
+        if (outcome == Outcome.CALL_TAKEN) {
+            // The entry was just written in this very transaction, so nobody else can have taken it; the agent row
+            // is already booked, and only rolling the whole transaction back undoes that.
+            throw new IllegalStateException("Call " + call.callId() + " left its queue while being reserved");
+        }
+        return outcome;
+    }
+
+    /** The two conditional UPDATEs of a reservation; CALL_TAKEN leaves the agent booked, for the caller to undo. */
+    private Outcome book(WaitingCall call, Candidate agent, String explanation) {
+        Instant now = clock.instant();
+        int agentRows = jdbc.update("update agent set state = 'RESERVED', state_reason = null,"
+                + " state_since = ?, current_call = ? where id = ? and state = 'AVAILABLE' and registered"
+                + " and enabled and current_call is null", Timestamp.from(now), call.callId(), agent.id());
+        if (agentRows == 0) {
+            return Outcome.AGENT_TAKEN;
+        }
+        int entryRows = jdbc.update("update queue_entry set state = 'OFFERED', agent_id = ?, ranking = ?"
+                + " where call_id = ? and state = 'WAITING'", agent.id(), truncate(explanation), call.callId());
+        if (entryRows == 0) {
+            return Outcome.CALL_TAKEN;
+        }
+        agents.logged(agent.id(), AgentState.AVAILABLE, AgentState.RESERVED, null, call.callId(), now);
+        // The round-robin turn is written after commit, on its own: inside the reservation it would hold the queue
+        // row together with the agent row, and a provisioning reload taking them in the other order would deadlock
+        // with it.
+        AfterCommit.run(() -> jdbc.update("update call_queue set last_agent_id = ? where name = ?", agent.id(),
+                call.queue()));
+        return Outcome.RESERVED;
     }
 
     private Map<String, Candidate> freeAgents(Instant now) {

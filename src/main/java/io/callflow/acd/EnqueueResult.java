@@ -9,6 +9,13 @@ public sealed interface EnqueueResult {
     record Queued(String queue, int position, Duration estimatedWait) implements EnqueueResult {
     }
 
+    /**
+     * An agent was free and is reserved for the call already (only when the request asked to be offered at once); no
+     * {@link AgentReserved} follows, the caller offers the call to the agent.
+     */
+    record Reserved(String queue, String agentId, String sipUser) implements EnqueueResult {
+    }
+
     /** The queue refuses the call: closed (business hours), unknown, or no qualified agent logged in. */
     record Rejected(String queue, String reason) implements EnqueueResult {
     }

@@ -81,6 +81,13 @@ class JdbcCallDistributor implements CallDistributor {
                 queueLog.write(callId, queue.name(), null, "ENTERQUEUE", request.caller(), null, null);
             }
         }
+        if (request.offerAtOnce()) {
+            var reservation = dispatcher.reserveNow(callId);
+            if (reservation.isPresent()) {
+                return new EnqueueResult.Reserved(queue.name(), reservation.get().agentId(),
+                        reservation.get().sipUser());
+            }
+        }
         dispatcher.trigger();
         return position(request.callId()).orElseGet(() -> new EnqueueResult.Queued(queue.name(), 1, Duration.ZERO));
     }

@@ -403,22 +403,8 @@ class AcdPostgresTest {
     @Test
     void concurrentDispatchersOnTwoNodesNeverDoubleBook() throws Exception {
         // 40 agents in one queue, 200 waiting calls, 4 threads per "node", 2 nodes sharing the database.
+        freeAgentsInQueue("load", 40);
         tx.executeWithoutResult(s -> {
-            for (int i = 0; i < 40; i++) {
-                String id = "load-" + i;
-                if (jdbc.update("update agent set state = 'AVAILABLE', registered = true, current_call = null"
-                        + " where id = ?", id) == 0) {
-                    jdbc.update("insert into agent (id, name, sip_user, state, registered, state_since) values"
-                            + " (?,?,?, 'AVAILABLE', true, ?)", id, id, "load" + i, Timestamp.from(clock.instant()));
-                }
-            }
-            if (jdbc.update("update call_queue set strategy = 'random' where name = 'load'") == 0) {
-                jdbc.update("insert into call_queue (name, strategy, join_when_empty) values ('load', 'random', true)");
-            }
-            jdbc.update("delete from queue_member where queue_name = 'load'");
-            for (int i = 0; i < 40; i++) {
-                jdbc.update("insert into queue_member (queue_name, agent_id) values ('load', ?)", "load-" + i);
-            }
             for (int i = 0; i < 200; i++) {
                 jdbc.update("insert into queue_entry (call_id, queue_name, priority, entered_at, state) values"
                         + " (?, 'load', 0, ?, 'WAITING')", "load-call-" + i, Timestamp.from(clock.instant()));
@@ -455,6 +441,103 @@ class AcdPostgresTest {
                 + " where e.state = 'OFFERED' and a.current_call = e.call_id", Integer.class)).isEqualTo(40);
         jdbc.update("delete from queue_member where queue_name = 'load'");
         jdbc.update("update agent set enabled = false where id like 'load-%'");
+    }
+
+    @Test
+    void aCallWithNobodyAheadGetsAFreeAgentWithinTheEnqueueAndACallBehindOthersWaitsItsTurn() throws Exception {
+        register("1001"); // alice: sales, support, billing
+        var first = distributor.enqueue(new EnqueueRequest(new CallId("fast-1"), "support", 0, Map.of(), "+4931",
+                true));
+        assertThat(first).isEqualTo(new EnqueueResult.Reserved("support", "alice", "1001"));
+        assertThat(agents.find("alice").orElseThrow().state()).isEqualTo(AgentState.RESERVED);
+        assertThat(agents.find("alice").orElseThrow().currentCall()).isEqualTo("fast-1");
+        assertThat(jdbc.queryForObject("select agent_id from queue_entry where call_id = 'fast-1' and state ="
+                + " 'OFFERED'", String.class)).isEqualTo("alice");
+        // The flow offers the call itself: no AgentReserved message follows.
+        assertThat(reservations.reserved.poll(300, TimeUnit.MILLISECONDS)).isNull();
+
+        // Nobody free: the call waits like any other.
+        assertThat(distributor.enqueue(new EnqueueRequest(new CallId("fast-2"), "support", 0, Map.of(), "+4932",
+                true))).isInstanceOf(EnqueueResult.Queued.class);
+
+        // bob is free, but a call (needing French, which bob lacks) waits ahead in sales: the newcomer does not jump
+        // it at the door; the dispatcher decides, and gives bob to the newcomer because the other does not qualify.
+        distributor.leave(new CallId("fast-2"), QueueExit.ABANDON);
+        waiting("french-caller", "sales", 0, 30);
+        jdbc.update("update queue_entry set required_skills = 'french:5' where call_id = 'french-caller'");
+        register("1002");
+        dispatcher.dispatch();
+        assertThat(agents.find("bob").orElseThrow().state()).isEqualTo(AgentState.AVAILABLE);
+        var behind = distributor.enqueue(new EnqueueRequest(new CallId("fast-3"), "sales", 0, Map.of(), "+4933",
+                true));
+        assertThat(behind).isInstanceOf(EnqueueResult.Queued.class);
+        AgentReserved byDispatcher = reservations.reserved.poll(10, TimeUnit.SECONDS);
+        assertThat(byDispatcher).isNotNull();
+        assertThat(byDispatcher.callId().value()).isEqualTo("fast-3");
+        assertThat(byDispatcher.agentId()).isEqualTo("bob");
+    }
+
+    @Test
+    void concurrentImmediateReservationsAndDispatchPassesNeverDoubleBook() throws Exception {
+        // 30 agents free in one queue; 120 calls join it at once from 8 threads, each asking to be served at once,
+        // while dispatcher passes run on two "nodes".
+        freeAgentsInQueue("fast", 30);
+        Dispatcher otherNode = new Dispatcher(jdbc, tx, ranker, agentStore, events, clock,
+                new AcdProperties(Path.of("x"), Duration.ofSeconds(30), true, ZoneId.of("UTC"), Duration.ZERO));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Integer>> work = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                String callId = "fast-call-" + i;
+                work.add(() -> distributor.enqueue(new EnqueueRequest(new CallId(callId), "fast", 0, Map.of(),
+                        "+49" + callId, true)) instanceof EnqueueResult.Reserved ? 1 : 0);
+                if (i % 20 == 0) {
+                    work.add(i % 40 == 0 ? dispatcher::dispatch : otherNode::dispatch);
+                }
+            }
+            for (var result : pool.invokeAll(work, 60, TimeUnit.SECONDS)) {
+                result.get();
+            }
+            dispatcher.dispatch();
+        } finally {
+            pool.shutdownNow();
+            otherNode.close();
+        }
+        assertThat(jdbc.queryForObject("select count(*) from agent where id like 'fast-%' and state = 'RESERVED'",
+                Integer.class)).isEqualTo(30);
+        assertThat(jdbc.queryForObject("select count(distinct current_call) from agent where id like 'fast-%'",
+                Integer.class)).isEqualTo(30);
+        assertThat(jdbc.queryForObject("select count(*) from queue_entry where queue_name = 'fast' and state ="
+                + " 'OFFERED'", Integer.class)).isEqualTo(30);
+        assertThat(jdbc.queryForObject("select count(*) from queue_entry e join agent a on a.id = e.agent_id"
+                + " where e.queue_name = 'fast' and e.state = 'OFFERED' and a.current_call = e.call_id",
+                Integer.class)).isEqualTo(30);
+        assertThat(jdbc.queryForObject("select count(*) from queue_entry where queue_name = 'fast'", Integer.class))
+                .isEqualTo(120);
+        jdbc.update("delete from queue_member where queue_name = 'fast'");
+        jdbc.update("update agent set enabled = false where id like 'fast-%'");
+    }
+
+    /** Agents {prefix}-0..n-1, all AVAILABLE and the only members of queue {prefix} (strategy random). */
+    private void freeAgentsInQueue(String prefix, int count) {
+        tx.executeWithoutResult(s -> {
+            for (int i = 0; i < count; i++) {
+                String id = prefix + "-" + i;
+                if (jdbc.update("update agent set state = 'AVAILABLE', registered = true, current_call = null,"
+                        + " enabled = true where id = ?", id) == 0) {
+                    jdbc.update("insert into agent (id, name, sip_user, state, registered, state_since) values"
+                            + " (?,?,?, 'AVAILABLE', true, ?)", id, id, prefix + i, Timestamp.from(clock.instant()));
+                }
+            }
+            if (jdbc.update("update call_queue set strategy = 'random' where name = ?", prefix) == 0) {
+                jdbc.update("insert into call_queue (name, strategy, join_when_empty) values (?, 'random', true)",
+                        prefix);
+            }
+            jdbc.update("delete from queue_member where queue_name = ?", prefix);
+            for (int i = 0; i < count; i++) {
+                jdbc.update("insert into queue_member (queue_name, agent_id) values (?, ?)", prefix, prefix + "-" + i);
+            }
+        });
     }
 
     private EnqueueRequest request(String callId, String queue, int priority) {

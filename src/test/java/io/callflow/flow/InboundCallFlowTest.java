@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.atLeastOnce;
@@ -119,7 +120,8 @@ class InboundCallFlowTest {
         assertThat(call).isWaitingAt("AnnounceQueuePosition");
         verify(router).route(argThat(facts -> facts.menuChoices().equals(List.of("1"))
                 && facts.caller().equals("+4930123456") && facts.did().equals("100")));
-        verify(distributor).enqueue(new EnqueueRequest(callId, "support", 0, Map.of("english", 3), "+4930123456"));
+        verify(distributor).enqueue(new EnqueueRequest(callId, "support", 0, Map.of("english", 3), "+4930123456",
+                true));
         verify(callControl).play(callId, List.of("please-hold", "you-are-number", "2", "in-queue",
                 "estimated-wait", "2", "minutes"), "en", false);
 
@@ -143,6 +145,27 @@ class InboundCallFlowTest {
                 .containsEntry("routing_rules", "Menu choice to queue");
         assertThat(record().get("answered_at")).isNotNull();
         assertThat(record().get("ended_at")).isNotNull();
+    }
+
+    @Test
+    void aFreeAgentIsOfferedAtOnceWithoutWaitingInTheQueue() {
+        doReturn(new EnqueueResult.Reserved("support", AGENT, AGENT_USER)).when(distributor).enqueue(any());
+        arrive();
+        press("1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(call).isWaitingAt("OfferToAgent"));
+        assertThat(call).hasPassed("EnqueueCall", "AgentFreeAtOnce").hasNotPassed("WaitInQueue")
+                .variables().containsEntry("agentReserved", true).containsEntry("agentId", AGENT);
+        verify(distributor).offerRinging(callId, AGENT);
+        String leg = (String) runtimeService.getVariable(call.getId(), CallEventCorrelator.AGENT_LEG);
+        verify(callControl).dialAgent(callId, new LegId(leg), AGENT_USER, Duration.ofSeconds(15));
+        verify(callControl, never()).play(eq(callId), argThat(prompts -> prompts.contains("please-hold")), any(),
+                anyBoolean());
+
+        publish(new LegAnswered(callId, new LegId(leg), AGENT_USER, Instant.now()));
+        assertThat(call).isWaitingAt("WaitForCallEnd").variables().containsEntry("connectedAgent", AGENT);
+        callerHangsUp();
+        assertThat(call).isEnded().hasPassed("CallCompletedByCaller");
+        verify(distributor).completed(callId, AGENT);
     }
 
     @Test
