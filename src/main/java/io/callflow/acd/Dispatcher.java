@@ -211,11 +211,18 @@ class Dispatcher implements AutoCloseable {
         if (ahead == null || ahead > 0) {
             return Optional.empty();
         }
-        Map<String, Candidate> free = freeAgents(now);
+        Map<String, Candidate> free = freeAgents(now, " and id in (select agent_id from queue_member where"
+                + " queue_name = ?)", List.of(call.queue()));
         if (free.isEmpty()) {
             return Optional.empty();
         }
-        return match(call, free, queueInfo(), freeMemberships(free.keySet()), false);
+        Map<String, Integer> members = new HashMap<>();
+        jdbc.query("select agent_id, penalty from queue_member where queue_name = ?", rs -> {
+            if (free.containsKey(rs.getString(1))) {
+                members.put(rs.getString(1), rs.getInt(2));
+            }
+        }, call.queue());
+        return match(call, free, queueInfo(), Map.of(call.queue(), members), false);
     }
 
     /** An agent reserved for a call on the fast path. */
@@ -256,9 +263,13 @@ class Dispatcher implements AutoCloseable {
     /** The two conditional UPDATEs of a reservation; CALL_TAKEN leaves the agent booked, for the caller to undo. */
     private Outcome book(WaitingCall call, Candidate agent, String explanation) {
         Instant now = clock.instant();
-        int agentRows = jdbc.update("update agent set state = 'RESERVED', state_reason = null,"
-                + " state_since = ?, current_call = ? where id = ? and state = 'AVAILABLE' and registered"
-                + " and enabled and current_call is null", Timestamp.from(now), call.callId(), agent.id());
+        // SKIP LOCKED: an agent row locked by another reservation still in flight (a call's flow holds it until its
+        // transaction commits) counts as taken at once, instead of queueing every concurrent call behind that
+        // transaction for the same best-ranked agent. The UPDATE stays conditional, so nothing is ever booked twice.
+        int agentRows = jdbc.update("update agent set state = 'RESERVED', state_reason = null, state_since = ?,"
+                + " current_call = ? where id = (select id from agent where id = ? and state = 'AVAILABLE' and"
+                + " registered and enabled and current_call is null for update skip locked)", Timestamp.from(now),
+                call.callId(), agent.id());
         if (agentRows == 0) {
             return Outcome.AGENT_TAKEN;
         }
@@ -277,20 +288,26 @@ class Dispatcher implements AutoCloseable {
     }
 
     private Map<String, Candidate> freeAgents(Instant now) {
+        return freeAgents(now, "", List.of());
+    }
+
+    /** Free agents, all of them or (fast path) only the members of one queue. */
+    private Map<String, Candidate> freeAgents(Instant now, String memberOf, List<Object> queue) {
         Map<String, Candidate> free = new HashMap<>();
         jdbc.query("select id, sip_user, calls_today, talk_seconds_today, coalesce(last_call_end, state_since)"
-                + " from agent where state = 'AVAILABLE' and registered and enabled and current_call is null", rs -> {
+                + " from agent where state = 'AVAILABLE' and registered and enabled and current_call is null"
+                + memberOf, rs -> {
             free.put(rs.getString(1), new Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4),
                     Duration.between(rs.getTimestamp(5).toInstant(), now), new HashMap<>()));
-        });
+        }, queue.toArray());
         if (!free.isEmpty()) {
             jdbc.query("select s.agent_id, s.skill, s.proficiency from agent_skill s join agent a on a.id = s.agent_id"
-                    + " where a.state = 'AVAILABLE'", rs -> {
+                    + " where a.state = 'AVAILABLE'" + memberOf.replace(" id in", " a.id in"), rs -> {
                 Candidate c = free.get(rs.getString(1));
                 if (c != null) {
                     c.skills().put(rs.getString(2), rs.getInt(3));
                 }
-            });
+            }, queue.toArray());
         }
         return free;
     }
