@@ -125,6 +125,14 @@ public final class FlowBenchmark {
                 Timer setup = meters.find("callflow.call.setup").timer();
                 CountAtBucket[] before = setup.takeSnapshot().histogramCounts();
                 long count0 = setup.count();
+                List<String> parts = List.of("callflow.sip.admission", "callflow.call.lane.wait", "callflow.flow.start");
+                List<CountAtBucket[]> partsBefore = new ArrayList<>();
+                List<Long> partsCount0 = new ArrayList<>();
+                for (String part : parts) {
+                    Timer timer = meters.find(part).timer();
+                    partsBefore.add(timer.takeSnapshot().histogramCounts());
+                    partsCount0.add(timer.count());
+                }
                 long records0 = jdbc.queryForObject("select count(*) from call_record", Long.class);
                 java.sql.Timestamp since = new java.sql.Timestamp(System.currentTimeMillis());
                 long cpu0 = os.getProcessCpuTime();
@@ -154,7 +162,15 @@ public final class FlowBenchmark {
                         + " failed=%d setup_p50_ms=%.2f setup_p99_ms=%.2f cpu_cores=%.2f wall_s=%.1f%n", rate, calls,
                         exit, records, connected, calls - connected, quantile(before, after, measured, 0.50),
                         quantile(before, after, measured, 0.99), cpu / wall, wall);
-                // Where the setup time goes: median offset of each flow step from the process start.
+                // Where the setup time goes: the SIP layer's admission, waits for a lane thread, the flow's start.
+                for (int i = 0; i < parts.size(); i++) {
+                    Timer timer = meters.find(parts.get(i)).timer();
+                    CountAtBucket[] now = timer.takeSnapshot().histogramCounts();
+                    long n = timer.count() - partsCount0.get(i);
+                    System.out.printf("flow.part %-26s p50_ms=%.2f p99_ms=%.2f n=%d%n", parts.get(i),
+                            quantile(partsBefore.get(i), now, n, 0.50), quantile(partsBefore.get(i), now, n, 0.99), n);
+                }
+                // Median offset of each flow step from the process start.
                 jdbc.query("""
                         select a.act_id_, round(percentile_cont(0.5) within group (order by extract(epoch from
                           a.start_time_ - p.start_time_) * 1000)::numeric, 1) start_ms,

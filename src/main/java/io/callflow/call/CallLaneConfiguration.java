@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,7 +27,7 @@ class CallLaneConfiguration {
     }
 
     @Bean
-    CallLanes callLanes(ExecutorService callLaneExecutor) {
-        return new CallLanes(callLaneExecutor);
+    CallLanes callLanes(ExecutorService callLaneExecutor, MeterRegistry meters) {
+        return new CallLanes(callLaneExecutor, meters);
     }
 }

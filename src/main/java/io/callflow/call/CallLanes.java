@@ -5,6 +5,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +26,17 @@ public final class CallLanes {
 
     private final Executor executor;
     private final Map<CallId, Lane> lanes = new ConcurrentHashMap<>();
+    private final Timer wait;
 
     public CallLanes(Executor executor) {
+        this(executor, new SimpleMeterRegistry());
+    }
+
+    public CallLanes(Executor executor, MeterRegistry meters) {
         this.executor = Objects.requireNonNull(executor);
+        // How long a call's work waits for a free lane thread: the first sign that the pool is too small.
+        this.wait = Timer.builder("callflow.call.lane.wait").description("Time a call's work waits for a lane thread")
+                .publishPercentileHistogram().register(meters);
     }
 
     /** Queue a task on the call's lane; it runs after every task queued before it for the same call. */
@@ -49,6 +62,7 @@ public final class CallLanes {
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
         private boolean running;
         private boolean closed;
+        private long scheduledAt;
 
         Lane(CallId callId) {
             this.callId = callId;
@@ -61,6 +75,7 @@ public final class CallLanes {
             queue.add(task);
             if (!running) {
                 running = true;
+                scheduledAt = System.nanoTime();
                 executor.execute(this);
             }
             return true;
@@ -68,6 +83,7 @@ public final class CallLanes {
 
         @Override
         public void run() {
+            wait.record(System.nanoTime() - scheduledAt, TimeUnit.NANOSECONDS);
             Runnable task;
             while ((task = next()) != null) {
                 MDC.put("callId", callId.value());

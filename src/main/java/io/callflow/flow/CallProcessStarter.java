@@ -6,6 +6,8 @@ import java.util.Map;
 import io.callflow.call.CallArrived;
 import io.callflow.call.CallControl;
 import org.camunda.bpm.engine.ProcessEngineException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.camunda.bpm.engine.RuntimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +26,14 @@ class CallProcessStarter {
 
     private final RuntimeService runtimeService;
     private final CallControl callControl;
+    private final Timer start;
 
-    CallProcessStarter(RuntimeService runtimeService, CallControl callControl) {
+    CallProcessStarter(RuntimeService runtimeService, CallControl callControl, MeterRegistry meters) {
         this.runtimeService = runtimeService;
         this.callControl = callControl;
+        this.start = Timer.builder("callflow.flow.start")
+                .description("Starting a call's flow up to its first wait state, including the commit")
+                .publishPercentileHistogram().register(meters);
     }
 
     @EventListener
@@ -39,7 +45,8 @@ class CallProcessStarter {
         variables.put(CallEventCorrelator.CALLER_LEG, call.callerLeg().value());
         variables.put("language", "en");
         try {
-            runtimeService.startProcessInstanceByKey(call.flowKey(), call.callId().value(), variables);
+            start.record(() -> runtimeService.startProcessInstanceByKey(call.flowKey(), call.callId().value(),
+                    variables));
         } catch (ProcessEngineException e) {
             log.error("Call {} from {} to {}: flow '{}' could not start ({}); hanging up. Check that {}.bpmn is "
                     + "deployed (health: processes).", call.callId(), call.caller(), call.did(), call.flowKey(),

@@ -76,6 +76,8 @@ final class B2bua {
     private final Map<String, SipCall> bySipCallId = new ConcurrentHashMap<>();
     /** INVITE received from the trunk to the first INVITE sent to an agent: the routing time callers feel. */
     private final Timer setup;
+    /** INVITE received to CallArrived published: the SIP layer's own share of the setup time. */
+    private final Timer admission;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
             MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
@@ -88,6 +90,9 @@ final class B2bua {
         this.mediaControl = mediaControl;
         this.events = events;
         this.timers = timers;
+        this.admission = Timer.builder("callflow.sip.admission")
+                .description("INVITE from the trunk to the call handed to its flow (trunk, number, SDP, 180)")
+                .publishPercentileHistogram().register(meters);
         this.setup = Timer.builder("callflow.call.setup")
                 .description("INVITE from the trunk to the first INVITE sent to an agent")
                 .publishPercentileHistogram().register(meters);
@@ -196,6 +201,7 @@ final class B2bua {
                     flow.get());
             events.publish(new CallArrived(call.callId, call.callerLeg, call.caller, did, trunk.get(), flow.get(),
                     Instant.now()));
+            admission.record(System.nanoTime() - call.arrivedNanos, TimeUnit.NANOSECONDS);
         } catch (Exception e) {
             log.error("Call {}: could not admit the INVITE: {}", call.callId, e.toString(), e);
             respondQuietly(call.inviteTransaction, call.invite, Response.SERVER_INTERNAL_ERROR, null);
