@@ -75,9 +75,13 @@ final class DigestAuthenticator {
         }
         if (qop != null) {
             // RFC 7616 section 3.4: the nonce count must grow, or the request is a replay.
-            Integer previous = counts.put(nonce, nonceCount);
-            if (previous != null && nonceCount <= previous) {
-                counts.put(nonce, previous);
+            // One atomic step, so two copies of one response racing on two registrar threads cannot both pass.
+            boolean[] grew = {false};
+            counts.compute(nonce, (key, previous) -> {
+                grew[0] = previous == null || nonceCount > previous;
+                return grew[0] ? nonceCount : previous;
+            });
+            if (!grew[0]) {
                 return Verdict.REPLAY;
             }
         }

@@ -77,15 +77,21 @@ final class Registrar {
     }
 
     void handle(Request request, ServerTransaction transaction) throws Exception {
-        String user = ((SipURI) ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
-        if (user == null) {
-            sip.respond(transaction, request, Response.BAD_REQUEST, "To has no user");
+        // RFC 3261 section 10.3 step 3: the To header names the address-of-record being registered.
+        if (!(((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI() instanceof SipURI to)
+                || to.getUser() == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "To has no SIP user");
             return;
         }
+        String user = to.getUser();
         Optional<DigestCredential> credential = directory.credential(user);
         AuthorizationHeader auth = (AuthorizationHeader) request.getHeader(AuthorizationHeader.NAME);
         if (auth == null) {
             challenge(request, transaction, false);
+            return;
+        }
+        if (auth.getNonce() == null || auth.getResponse() == null || auth.getURI() == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
             return;
         }
         if (credential.isEmpty() || !user.equals(auth.getUsername())) {
@@ -117,6 +123,11 @@ final class Registrar {
         }
         boolean changed = false;
         Instant now = clock.instant();
+        if (contacts.size() > 1 && contacts.stream().anyMatch(ContactHeader::isWildCard)) {
+            // RFC 3261 section 10.3 step 6: "*" must be the only Contact.
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Contact * must be the only Contact");
+            return;
+        }
         if (contacts.size() == 1 && contacts.get(0).isWildCard()) {
             // RFC 3261 section 10.3 step 6: "*" with Expires: 0 removes every binding of the user.
             if (defaultExpires != 0) {

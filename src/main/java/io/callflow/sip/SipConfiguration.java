@@ -1,6 +1,7 @@
 package io.callflow.sip;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Properties;
 import java.util.TooManyListenersException;
 import java.util.concurrent.ExecutorService;
@@ -110,7 +111,8 @@ class SipConfiguration {
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(Registrar.class).error("Registration sweep failed", e);
             }
-        }, 10, 10, TimeUnit.SECONDS);
+        }, properties.registrationSweep().toMillis(), properties.registrationSweep().toMillis(),
+                TimeUnit.MILLISECONDS);
         return registrar;
     }
 
@@ -127,9 +129,16 @@ class SipConfiguration {
     }
 
     @Bean
-    SipListenerAdapter sipListener(SipContext sip, Registrar registrar, B2bua b2bua, ExecutorService registrarExecutor)
-            throws TooManyListenersException {
-        SipListenerAdapter listener = new SipListenerAdapter(sip, registrar, b2bua, registrarExecutor);
+    FloodGuard floodGuard(SipProperties properties, Clock clock, MeterRegistry meters) {
+        List<Cidr> exempt = properties.flood().exemptTrunks() ? properties.effectiveTrunks().stream()
+                .flatMap(trunk -> trunk.cidrs().stream()).map(Cidr::parse).toList() : List.of();
+        return new FloodGuard(properties.flood(), exempt, clock, meters);
+    }
+
+    @Bean
+    SipListenerAdapter sipListener(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
+            ExecutorService registrarExecutor) throws TooManyListenersException {
+        SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, registrar, b2bua, registrarExecutor);
         sip.provider().addSipListener(listener);
         return listener;
     }
