@@ -42,6 +42,7 @@ class SipConfiguration {
         stack.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         stack.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         stack.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        stack.setProperty("gov.nist.javax.sip.STACK_LOGGER", CappedStackLogger.class.getName());
         stack.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         stack.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
         return factory.createSipStack(stack);

@@ -11,6 +11,8 @@ import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionUnavailableException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.header.AllowHeader;
 import javax.sip.header.ToHeader;
@@ -92,8 +94,13 @@ final class SipListenerAdapter implements SipListener {
                     tx.sendResponse(refused);
                 }
             }
+        } catch (TransactionAlreadyExistsException retransmission) {
+            log.debug("{} retransmitted: {}", method, retransmission.toString());
+        } catch (TransactionUnavailableException malformed) {
+            // The stack refuses a transaction for a request lacking what RFC 3261 section 8.1.1 requires (e.g. a
+            // dialog-creating request without Contact). Section 8.2 asks for a 400 naming what was wrong.
+            badRequest(request, malformed.getMessage());
         } catch (Exception e) {
-            // A request we cannot even take a transaction for (a retransmission, a broken peer): nothing to keep.
             log.debug("{} from a peer not handled: {}", method, e.toString());
         }
     }
@@ -121,6 +128,14 @@ final class SipListenerAdapter implements SipListener {
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    private void badRequest(Request request, String reason) {
+        try {
+            sip.respond(null, request, Response.BAD_REQUEST, reason);
+        } catch (Exception e) {
+            log.debug("No 400 could be sent: {}", e.toString());
+        }
     }
 
     /** A REGISTER that failed inside (database down, a bug) still gets an answer, so the phone retries later. */
