@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * a datagram it cannot process as an ERROR with the whole 64 KiB receive buffer written out as decimal numbers and
  * a stack trace (e.g. a request without CSeq), so every small bad packet would write some 200 KB of log. Messages
  * are cut to {@value #MAX_MESSAGE} characters, a peer's failure is a WARN without stack trace (full trace at
- * DEBUG), and warnings and errors are rate-limited (Bucket4j), with the number suppressed reported in the next line.
+ * DEBUG), the stack's chatty INFO (every message) is DEBUG, and warnings and errors are rate-limited (Bucket4j), with the number suppressed reported in the next line.
  * The stack instantiates it by name ({@code gov.nist.javax.sip.STACK_LOGGER}), hence public.
  */
 public final class CappedStackLogger implements StackLogger {
@@ -52,10 +52,11 @@ public final class CappedStackLogger implements StackLogger {
         problem(message, null);
     }
 
+    /** The stack's INFO is chatty (every message it sends or receives), so it is our DEBUG. */
     @Override
     public void logInfo(String message) {
-        if (log.isInfoEnabled()) {
-            log.info(cap(message));
+        if (log.isDebugEnabled()) {
+            log.debug(cap(message));
         }
     }
 
@@ -98,11 +99,8 @@ public final class CappedStackLogger implements StackLogger {
         if (level >= LogLevels.TRACE_TRACE) {
             return log.isTraceEnabled();
         }
-        if (level >= LogLevels.TRACE_DEBUG) {
-            return log.isDebugEnabled();
-        }
         if (level >= LogLevels.TRACE_INFO) {
-            return log.isInfoEnabled();
+            return log.isDebugEnabled();
         }
         return level > LogLevels.TRACE_NONE && log.isWarnEnabled();
     }
