@@ -237,8 +237,10 @@ final class Registrar {
      */
     private static Map.Entry<String, Integer> reachAddress(SIPRequest request, ContactHeader contact,
             String transport) {
-        String sourceHost = request.getRemoteAddress().getHostAddress();
-        int sourcePort = request.getRemotePort();
+        // The packet's own source: JAIN-SIP's "remote port" is the Via's sent-by port, not where the packet came from.
+        String sourceHost = sourceAddress(request).getHostAddress();
+        int sourcePort = request.getPeerPacketSourceAddress() != null ? request.getPeerPacketSourcePort()
+                : request.getRemotePort();
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         int sentByPort = via.getPort() < 0 ? 5060 : via.getPort();
         boolean natted = !"udp".equals(transport) || !sourceHost.equals(via.getHost()) || sourcePort != sentByPort;
@@ -248,10 +250,15 @@ final class Registrar {
         return Map.entry(uri.getHost(), uri.getPort() < 0 ? 5060 : uri.getPort());
     }
 
+    private static java.net.InetAddress sourceAddress(SIPRequest request) {
+        return request.getPeerPacketSourceAddress() != null ? request.getPeerPacketSourceAddress()
+                : request.getRemoteAddress();
+    }
+
     private static String source(Request request) {
         SIPRequest raw = (SIPRequest) request;
-        return raw.getRemoteAddress() == null ? "?" : raw.getRemoteAddress().getHostAddress() + ":"
-                + raw.getRemotePort();
+        return sourceAddress(raw) == null ? "?" : sourceAddress(raw).getHostAddress() + ":"
+                + raw.getPeerPacketSourcePort();
     }
 
 }

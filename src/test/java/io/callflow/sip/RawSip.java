@@ -41,8 +41,12 @@ final class RawSip {
             throws Exception {
         MessageFactory messages = SipFactory.getInstance().createMessageFactory();
         SIPRequest request = (SIPRequest) messages.createRequest(text(file, values));
-        request.setRemoteAddress(InetAddress.getByName(sourceHost));
-        request.setRemotePort(sourcePort);
+        // As JAIN-SIP does for a datagram: the packet's source address and port, and a "remote port" from the Via.
+        InetAddress source = InetAddress.getByName(sourceHost);
+        request.setRemoteAddress(source);
+        request.setPeerPacketSourceAddress(source);
+        request.setPeerPacketSourcePort(sourcePort);
+        request.setRemotePort(request.getTopmostVia().getPort() < 0 ? 5060 : request.getTopmostVia().getPort());
         return request;
     }
 }

@@ -183,6 +183,17 @@ class RegistrarTest {
         assertThat(registrar.contacts("1001")).singleElement().satisfies(binding -> {
             assertThat(binding.sourceHost()).isEqualTo("203.0.113.7");
             assertThat(binding.sourcePort()).isEqualTo(40123);
+        });
+    }
+
+    @Test
+    void aNatThatKeepsTheAddressButChangesThePortIsRememberedAtTheSourcePort() throws Exception {
+        // Regression: the source port was read from JAIN-SIP's "remote port", which is the Via's sent-by port, so
+        // a phone whose NAT changed only the port was called at its private port.
+        register("MD5", "alice-1001", PHONE, "300", "192.0.2.10", 40123);
+        assertThat(registrar.contacts("1001")).singleElement().satisfies(binding -> {
+            assertThat(binding.sourceHost()).isEqualTo("192.0.2.10");
+            assertThat(binding.sourcePort()).isEqualTo(40123);
             assertThat(binding.contact()).isEqualTo("sip:1001@192.0.2.10:5060");
         });
     }
