@@ -1,6 +1,5 @@
 package io.callflow.sip;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +26,6 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The registrar (RFC 3261 section 10): digest-authenticated REGISTERs add, refresh and remove contacts of a user
@@ -43,26 +41,22 @@ final class Registrar {
     private final SipProperties properties;
     private final SubscriberDirectory directory;
     private final DigestAuthenticator digest;
-    private final JdbcTemplate jdbc;
+    private final RegistrationStore store;
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
 
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
-            JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock) {
+            RegistrationStore store, ApplicationEventPublisher events, Clock clock) {
         this.sip = sip;
         this.properties = properties;
         this.directory = directory;
         this.digest = digest;
-        this.jdbc = jdbc;
+        this.store = store;
         this.events = events;
         this.clock = clock;
-        jdbc.query("select * from sip_registration", rs -> {
-            var binding = new Binding(rs.getString("sip_user"), rs.getString("contact"),
-                    rs.getTimestamp("expires_at").toInstant(), rs.getString("source_host"), rs.getInt("source_port"),
-                    rs.getString("transport"));
-            bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>()).put(binding.contact(), binding);
-        });
+        store.loadAll().forEach(binding -> bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>())
+                .put(binding.contact(), binding));
     }
 
     /** Live contacts of a user, newest registration first. */
@@ -84,12 +78,12 @@ final class Registrar {
             return;
         }
         String user = to.getUser();
-        Optional<DigestCredential> credential = directory.credential(user);
         AuthorizationHeader auth = (AuthorizationHeader) request.getHeader(AuthorizationHeader.NAME);
         if (auth == null) {
             challenge(request, transaction, false);
             return;
         }
+        Optional<DigestCredential> credential = directory.credential(user);
         if (auth.getNonce() == null || auth.getResponse() == null || auth.getURI() == null) {
             sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
             return;
@@ -134,9 +128,11 @@ final class Registrar {
                 sip.respond(transaction, request, Response.BAD_REQUEST, "Contact * needs Expires: 0");
                 return;
             }
-            changed = !bindings.getOrDefault(user, Map.of()).isEmpty();
-            bindings.remove(user);
-            jdbc.update("delete from sip_registration where sip_user = ?", user);
+            Map<String, Binding> removed = bindings.remove(user);
+            changed = removed != null && !removed.isEmpty();
+            if (removed != null) {
+                removed.keySet().forEach(contact -> store.delete(user, contact));
+            }
         } else {
             for (ContactHeader contact : contacts) {
                 int expires = contact.getExpires() >= 0 ? contact.getExpires() : defaultExpires;
@@ -156,20 +152,13 @@ final class Registrar {
                 Map<String, Binding> mine = bindings.computeIfAbsent(user, u -> new ConcurrentHashMap<>());
                 if (expires == 0) {
                     changed |= mine.remove(uri) != null;
-                    jdbc.update("delete from sip_registration where sip_user = ? and contact = ?", user, uri);
+                    store.delete(user, uri);
                 } else {
                     var reach = reachAddress(raw, contact, transport);
                     var binding = new Binding(user, uri, now.plusSeconds(expires), reach.getKey(), reach.getValue(),
                             transport);
                     changed |= mine.put(uri, binding) == null;
-                    if (jdbc.update("update sip_registration set expires_at = ?, source_host = ?, source_port = ?,"
-                            + " transport = ? where sip_user = ? and contact = ?", Timestamp.from(binding.expiresAt()),
-                            binding.sourceHost(), binding.sourcePort(), transport, user, uri) == 0) {
-                        jdbc.update("insert into sip_registration (sip_user, contact, expires_at, source_host,"
-                                + " source_port, transport) values (?,?,?,?,?,?)", user, uri,
-                                Timestamp.from(binding.expiresAt()), binding.sourceHost(), binding.sourcePort(),
-                                transport);
-                    }
+                    store.save(binding);
                 }
             }
         }
@@ -190,9 +179,12 @@ final class Registrar {
     void sweep() {
         Instant now = clock.instant();
         bindings.forEach((user, mine) -> {
-            if (mine.values().removeIf(b -> !b.expiresAt().isAfter(now))) {
-                jdbc.update("delete from sip_registration where sip_user = ? and expires_at <= ?", user,
-                        Timestamp.from(now));
+            List<Binding> expired = mine.values().stream().filter(b -> !b.expiresAt().isAfter(now)).toList();
+            expired.forEach(b -> {
+                mine.remove(b.contact(), b);
+                store.delete(user, b.contact());
+            });
+            if (!expired.isEmpty()) {
                 announce(user);
             }
         });

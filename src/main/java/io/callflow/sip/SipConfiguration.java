@@ -24,6 +24,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Starts the JAIN-SIP stack (UDP and TCP on one port) and wires the registrar and the B2BUA, which is the
@@ -101,11 +103,19 @@ class SipConfiguration {
         return new DigestAuthenticator(clock, properties.nonceLifetime());
     }
 
+    @Bean(destroyMethod = "close")
+    RegistrationStore registrationStore(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+            SipProperties properties) {
+        return new RegistrationStore(jdbc, new TransactionTemplate(transactions), properties.registrationWriteDelay());
+    }
+
     @Bean
     Registrar registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory,
-            DigestAuthenticator digest, JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock,
+            DigestAuthenticator digest, RegistrationStore store, ApplicationEventPublisher events, Clock clock,
             ScheduledExecutorService sipTimers) {
-        Registrar registrar = new Registrar(sip, properties, directory, digest, jdbc, events, clock);
+        SubscriberDirectory cached = properties.credentialCache().isZero() ? directory
+                : new CachedSubscriberDirectory(directory, properties.credentialCache());
+        Registrar registrar = new Registrar(sip, properties, cached, digest, store, events, clock);
         sipTimers.scheduleWithFixedDelay(() -> {
             try {
                 registrar.sweep();

@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * SIP settings: where to listen (UDP and TCP on one port), the domain (digest realm), registration limits, nonce
  * lifetime, the digest algorithms offered (one challenge each, in this order), and the trunks allowed to send calls
- * (by source address range), how often expired registrations are swept, and flood protection.
+ * (by source address range), how often expired registrations are swept, how long registrations may wait to be
+ * written to the database, how long agents' credentials are cached, and flood protection.
  */
 @ConfigurationProperties("callflow.sip")
 public record SipProperties(
@@ -23,6 +24,8 @@ public record SipProperties(
         @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
         @DefaultValue List<Trunk> trunks,
         @DefaultValue("10s") Duration registrationSweep,
+        @DefaultValue("200ms") Duration registrationWriteDelay,
+        @DefaultValue("10s") Duration credentialCache,
         @DefaultValue Flood flood) {
 
     /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */

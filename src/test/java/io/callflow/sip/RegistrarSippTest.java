@@ -40,8 +40,8 @@ class RegistrarSippTest extends RunningCallflow {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(contactCounts("1002")).containsExactly(1, 2, 1, 0));
         await().atMost(Duration.ofSeconds(5)).until(() -> state("bob") == AgentState.OFFLINE);
-        assertThat(jdbc.queryForObject("select count(*) from sip_registration where sip_user = '1002'", Integer.class))
-                .isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject(
+                "select count(*) from sip_registration where sip_user = '1002'", Integer.class) == 0);
     }
 
     @Test
@@ -58,7 +58,8 @@ class RegistrarSippTest extends RunningCallflow {
         Sipp.start("register-behind-nat.xml", port, SIP_PORT, "-s", "1003", "-au", "1003", "-ap", "carol-1003")
                 .awaitSuccess(Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(5)).until(() -> state("carol") == AgentState.AVAILABLE);
-        Map<String, Object> row = jdbc.queryForMap("select * from sip_registration where sip_user = '1003'");
+        Map<String, Object> row = await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForList(
+                "select * from sip_registration where sip_user = '1003'"), rows -> rows.size() == 1).get(0);
         assertThat(row).containsEntry("contact", "sip:1003@192.0.2.44:5070").containsEntry("source_host", "127.0.0.1")
                 .containsEntry("source_port", port).containsEntry("transport", "udp");
     }
@@ -70,8 +71,8 @@ class RegistrarSippTest extends RunningCallflow {
         await().atMost(Duration.ofSeconds(5)).until(() -> contactCounts("1004").contains(1));
         await().atMost(Duration.ofSeconds(8)).until(() -> state("dave") == AgentState.OFFLINE);
         assertThat(contactCounts("1004")).containsExactly(1, 0);
-        assertThat(jdbc.queryForObject("select count(*) from sip_registration where sip_user = '1004'", Integer.class))
-                .isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject(
+                "select count(*) from sip_registration where sip_user = '1004'", Integer.class) == 0);
     }
 
     private List<Integer> contactCounts(String user) {

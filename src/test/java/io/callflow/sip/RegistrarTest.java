@@ -26,7 +26,9 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The registrar without a network: raw REGISTERs from {@code src/test/resources/sip/} parsed by JAIN-SIP, the
@@ -41,14 +43,19 @@ class RegistrarTest {
     final List<Response> responses = new ArrayList<>();
     final DigestAuthenticator digest = new DigestAuthenticator(clock, Duration.ofSeconds(300));
     JdbcTemplate jdbc;
+    RegistrationStore store;
     Registrar registrar;
     int cseq;
 
     @BeforeEach
     void registrar() throws Exception {
-        jdbc = new JdbcTemplate(new SimpleDriverDataSource(new org.h2.Driver(),
-                "jdbc:h2:mem:registrar-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
+        var database = new SimpleDriverDataSource(new org.h2.Driver(),
+                "jdbc:h2:mem:registrar-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        jdbc = new JdbcTemplate(database);
         jdbc.execute(Files.readString(Path.of("src/main/resources/db/migration/V20__sip_registrations.sql")));
+        // Written only when the test flushes, so what is in the database is what the test asked for.
+        store = new RegistrationStore(jdbc, new TransactionTemplate(new DataSourceTransactionManager(database)),
+                Duration.ofDays(1));
         registrar = newRegistrar();
     }
 
@@ -59,10 +66,11 @@ class RegistrarTest {
                 factory.createMessageFactory(), null, "127.0.0.1", "callflow.local");
         var properties = new SipProperties("127.0.0.1", "127.0.0.1", 5060, "callflow.local", 60, 3600,
                 Duration.ofSeconds(300), List.of("MD5", "SHA-256"), List.of(), Duration.ofSeconds(10),
+                Duration.ofMillis(200), Duration.ofSeconds(10),
                 new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true));
         return new Registrar(sip, properties,
                 user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
-                jdbc, event -> events.add((RegistrationChanged) event), clock);
+                store, event -> events.add((RegistrationChanged) event), clock);
     }
 
     @Test
@@ -86,6 +94,7 @@ class RegistrarTest {
         assertThat(contactExpires(ok)).containsExactly(Map.entry("sip:1001@192.0.2.10:5060", 300));
         assertThat(events).extracting(RegistrationChanged::user, RegistrationChanged::contacts)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("1001", 1));
+        store.flush();
         assertThat(jdbc.queryForObject("select count(*) from sip_registration where sip_user = '1001'", Integer.class))
                 .isOne();
     }
@@ -139,6 +148,7 @@ class RegistrarTest {
         Response one = register("MD5", "alice-1001", "<sip:1001@192.0.2.11:5062>", "0");
         assertThat(contactExpires(one)).containsOnly(Map.entry("sip:1001@192.0.2.10:5060", 900));
         assertThat(events).extracting(RegistrationChanged::contacts).containsExactly(1, 2, 1);
+        store.flush();
         assertThat(jdbc.queryForList("select contact from sip_registration", String.class))
                 .containsExactly("sip:1001@192.0.2.10:5060");
     }
@@ -152,6 +162,7 @@ class RegistrarTest {
         assertThat(cleared.getHeader(ContactHeader.NAME)).isNull();
         assertThat(registrar.contacts("1001")).isEmpty();
         assertThat(events).extracting(RegistrationChanged::contacts).endsWith(0);
+        store.flush();
         assertThat(jdbc.queryForObject("select count(*) from sip_registration", Integer.class)).isZero();
     }
 
@@ -212,14 +223,17 @@ class RegistrarTest {
         register("MD5", "alice-1001", PHONE, "60");
         clock.advance(Duration.ofSeconds(61));
         assertThat(registrar.contacts("1001")).as("expired before the sweep already").isEmpty();
+        store.flush();
         registrar.sweep();
         assertThat(events).extracting(RegistrationChanged::contacts).containsExactly(1, 0);
+        store.flush();
         assertThat(jdbc.queryForObject("select count(*) from sip_registration", Integer.class)).isZero();
     }
 
     @Test
     void registrationsSurviveARestart() throws Exception {
         register("MD5", "alice-1001", PHONE, "300", "203.0.113.7", 40123);
+        store.close();
         Registrar restarted = newRegistrar();
         assertThat(restarted.contacts("1001")).singleElement().satisfies(binding -> {
             assertThat(binding.sourceHost()).isEqualTo("203.0.113.7");
