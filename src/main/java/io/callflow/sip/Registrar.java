@@ -83,11 +83,11 @@ final class Registrar {
             challenge(request, transaction, false);
             return;
         }
-        Optional<DigestCredential> credential = directory.credential(user);
         if (auth.getNonce() == null || auth.getResponse() == null || auth.getURI() == null) {
             sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
             return;
         }
+        Optional<DigestCredential> credential = directory.credential(user);
         if (credential.isEmpty() || !user.equals(auth.getUsername())) {
             log.warn("REGISTER for unknown or mismatched user {} from {}", user, source(request));
             challengeAgain(request, transaction);
