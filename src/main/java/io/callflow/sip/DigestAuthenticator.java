@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.callflow.call.DigestCredential;
 
@@ -34,11 +35,25 @@ final class DigestAuthenticator {
         this.lifetime = lifetime;
     }
 
+    /**
+     * A fresh nonce: issue time, a random part and a keyed hash of both. The random part makes every nonce unique:
+     * nonce counts are kept per nonce, so two phones challenged in the same millisecond must not share one, or the
+     * second phone's first response (nc=1) would look like a replay of the first phone's. It needs no secrecy (the
+     * keyed hash makes nonces unforgeable), so a fast non-cryptographic generator will do.
+     */
     String newNonce() {
-        String issued = Long.toString(clock.millis());
+        String stamp = clock.millis() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                (issued + ":" + hex("SHA-256", issued + ":" + HexFormat.of().formatHex(secret)))
-                        .getBytes(StandardCharsets.US_ASCII));
+                (stamp + ":" + keyedHash(stamp)).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private String keyedHash(String stamp) {
+        return hex("SHA-256", stamp + ":" + HexFormat.of().formatHex(secret));
+    }
+
+    /** When a nonce was issued; only for nonces whose keyed hash was checked. */
+    private static long issued(String decoded) {
+        return Long.parseLong(decoded.substring(0, decoded.indexOf('.')));
     }
 
     Verdict check(String method, String uri, String nonce, String cnonce, int nonceCount, String qop,
@@ -50,8 +65,8 @@ final class DigestAuthenticator {
             return Verdict.WRONG;
         }
         int colon = decoded.indexOf(':');
-        if (colon < 0 || !decoded.substring(colon + 1).equals(hex("SHA-256", decoded.substring(0, colon) + ":"
-                + HexFormat.of().formatHex(secret)))) {
+        if (colon < 0 || decoded.indexOf('.') < 0 || decoded.indexOf('.') > colon
+                || !decoded.substring(colon + 1).equals(keyedHash(decoded.substring(0, colon)))) {
             return Verdict.WRONG;
         }
         boolean sha = algorithm != null && algorithm.equalsIgnoreCase("SHA-256");
@@ -59,25 +74,24 @@ final class DigestAuthenticator {
         if (ha1 == null) {
             return Verdict.WRONG;
         }
-        String h = sha ? "SHA-256" : "MD5";
-        String ha2 = hex(h, method + ":" + uri);
-        String expected = qop == null ? hex(h, ha1 + ":" + nonce + ":" + ha2)
-                : hex(h, ha1 + ":" + nonce + ":" + String.format("%08x", nonceCount) + ":" + cnonce + ":" + qop + ":"
-                        + ha2);
+        String expected = response(sha ? "SHA-256" : "MD5", ha1, nonce, nonceCount, cnonce, qop, method, uri);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response == null ? new byte[0] : response.toLowerCase().getBytes(StandardCharsets.US_ASCII))) {
             return Verdict.WRONG;
         }
-        long issued = Long.parseLong(decoded.substring(0, colon));
-        if (clock.millis() - issued > lifetime.toMillis()) {
+        if (clock.millis() - issued(decoded) > lifetime.toMillis()) {
             counts.remove(nonce);
             return Verdict.STALE;
         }
         if (qop != null) {
             // RFC 7616 section 3.4: the nonce count must grow, or the request is a replay.
-            Integer previous = counts.put(nonce, nonceCount);
-            if (previous != null && nonceCount <= previous) {
-                counts.put(nonce, previous);
+            // One atomic step, so two copies of one response racing on two registrar threads cannot both pass.
+            boolean[] grew = {false};
+            counts.compute(nonce, (key, previous) -> {
+                grew[0] = previous == null || nonceCount > previous;
+                return grew[0] ? nonceCount : previous;
+            });
+            if (!grew[0]) {
                 return Verdict.REPLAY;
             }
         }
@@ -90,11 +104,20 @@ final class DigestAuthenticator {
         counts.keySet().removeIf(nonce -> {
             try {
                 String decoded = new String(Base64.getUrlDecoder().decode(nonce), StandardCharsets.US_ASCII);
-                return now - Long.parseLong(decoded.substring(0, decoded.indexOf(':'))) > lifetime.toMillis();
+                return now - issued(decoded) > lifetime.toMillis();
             } catch (RuntimeException e) {
                 return true;
             }
         });
+    }
+
+    /** The expected digest response (RFC 7616 section 3.4.1); without qop the RFC 2069 form RFC 3261 still allows. */
+    static String response(String algorithm, String ha1, String nonce, int nonceCount, String cnonce, String qop,
+            String method, String uri) {
+        String ha2 = hex(algorithm, method + ":" + uri);
+        return qop == null ? hex(algorithm, ha1 + ":" + nonce + ":" + ha2)
+                : hex(algorithm, ha1 + ":" + nonce + ":" + String.format("%08x", nonceCount) + ":" + cnonce + ":"
+                        + qop + ":" + ha2);
     }
 
     static String hex(String algorithm, String text) {

@@ -1,6 +1,5 @@
 package io.callflow.sip;
 
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +26,6 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The registrar (RFC 3261 section 10): digest-authenticated REGISTERs add, refresh and remove contacts of a user
@@ -43,26 +41,22 @@ final class Registrar {
     private final SipProperties properties;
     private final SubscriberDirectory directory;
     private final DigestAuthenticator digest;
-    private final JdbcTemplate jdbc;
+    private final RegistrationStore store;
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
 
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
-            JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock) {
+            RegistrationStore store, ApplicationEventPublisher events, Clock clock) {
         this.sip = sip;
         this.properties = properties;
         this.directory = directory;
         this.digest = digest;
-        this.jdbc = jdbc;
+        this.store = store;
         this.events = events;
         this.clock = clock;
-        jdbc.query("select * from sip_registration", rs -> {
-            var binding = new Binding(rs.getString("sip_user"), rs.getString("contact"),
-                    rs.getTimestamp("expires_at").toInstant(), rs.getString("source_host"), rs.getInt("source_port"),
-                    rs.getString("transport"));
-            bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>()).put(binding.contact(), binding);
-        });
+        store.loadAll().forEach(binding -> bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>())
+                .put(binding.contact(), binding));
     }
 
     /** Live contacts of a user, newest registration first. */
@@ -77,17 +71,23 @@ final class Registrar {
     }
 
     void handle(Request request, ServerTransaction transaction) throws Exception {
-        String user = ((SipURI) ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI()).getUser();
-        if (user == null) {
-            sip.respond(transaction, request, Response.BAD_REQUEST, "To has no user");
+        // RFC 3261 section 10.3 step 3: the To header names the address-of-record being registered.
+        if (!(((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI() instanceof SipURI to)
+                || to.getUser() == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "To has no SIP user");
             return;
         }
-        Optional<DigestCredential> credential = directory.credential(user);
+        String user = to.getUser();
         AuthorizationHeader auth = (AuthorizationHeader) request.getHeader(AuthorizationHeader.NAME);
         if (auth == null) {
             challenge(request, transaction, false);
             return;
         }
+        if (auth.getNonce() == null || auth.getResponse() == null || auth.getURI() == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
+            return;
+        }
+        Optional<DigestCredential> credential = directory.credential(user);
         if (credential.isEmpty() || !user.equals(auth.getUsername())) {
             log.warn("REGISTER for unknown or mismatched user {} from {}", user, source(request));
             challengeAgain(request, transaction);
@@ -117,15 +117,22 @@ final class Registrar {
         }
         boolean changed = false;
         Instant now = clock.instant();
+        if (contacts.size() > 1 && contacts.stream().anyMatch(ContactHeader::isWildCard)) {
+            // RFC 3261 section 10.3 step 6: "*" must be the only Contact.
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Contact * must be the only Contact");
+            return;
+        }
         if (contacts.size() == 1 && contacts.get(0).isWildCard()) {
             // RFC 3261 section 10.3 step 6: "*" with Expires: 0 removes every binding of the user.
             if (defaultExpires != 0) {
                 sip.respond(transaction, request, Response.BAD_REQUEST, "Contact * needs Expires: 0");
                 return;
             }
-            changed = !bindings.getOrDefault(user, Map.of()).isEmpty();
-            bindings.remove(user);
-            jdbc.update("delete from sip_registration where sip_user = ?", user);
+            Map<String, Binding> removed = bindings.remove(user);
+            changed = removed != null && !removed.isEmpty();
+            if (removed != null) {
+                removed.keySet().forEach(contact -> store.delete(user, contact));
+            }
         } else {
             for (ContactHeader contact : contacts) {
                 int expires = contact.getExpires() >= 0 ? contact.getExpires() : defaultExpires;
@@ -145,20 +152,13 @@ final class Registrar {
                 Map<String, Binding> mine = bindings.computeIfAbsent(user, u -> new ConcurrentHashMap<>());
                 if (expires == 0) {
                     changed |= mine.remove(uri) != null;
-                    jdbc.update("delete from sip_registration where sip_user = ? and contact = ?", user, uri);
+                    store.delete(user, uri);
                 } else {
                     var reach = reachAddress(raw, contact, transport);
                     var binding = new Binding(user, uri, now.plusSeconds(expires), reach.getKey(), reach.getValue(),
                             transport);
                     changed |= mine.put(uri, binding) == null;
-                    if (jdbc.update("update sip_registration set expires_at = ?, source_host = ?, source_port = ?,"
-                            + " transport = ? where sip_user = ? and contact = ?", Timestamp.from(binding.expiresAt()),
-                            binding.sourceHost(), binding.sourcePort(), transport, user, uri) == 0) {
-                        jdbc.update("insert into sip_registration (sip_user, contact, expires_at, source_host,"
-                                + " source_port, transport) values (?,?,?,?,?,?)", user, uri,
-                                Timestamp.from(binding.expiresAt()), binding.sourceHost(), binding.sourcePort(),
-                                transport);
-                    }
+                    store.save(binding);
                 }
             }
         }
@@ -179,9 +179,12 @@ final class Registrar {
     void sweep() {
         Instant now = clock.instant();
         bindings.forEach((user, mine) -> {
-            if (mine.values().removeIf(b -> !b.expiresAt().isAfter(now))) {
-                jdbc.update("delete from sip_registration where sip_user = ? and expires_at <= ?", user,
-                        Timestamp.from(now));
+            List<Binding> expired = mine.values().stream().filter(b -> !b.expiresAt().isAfter(now)).toList();
+            expired.forEach(b -> {
+                mine.remove(b.contact(), b);
+                store.delete(user, b.contact());
+            });
+            if (!expired.isEmpty()) {
                 announce(user);
             }
         });
@@ -226,8 +229,10 @@ final class Registrar {
      */
     private static Map.Entry<String, Integer> reachAddress(SIPRequest request, ContactHeader contact,
             String transport) {
-        String sourceHost = request.getRemoteAddress().getHostAddress();
-        int sourcePort = request.getRemotePort();
+        // The packet's own source: JAIN-SIP's "remote port" is the Via's sent-by port, not where the packet came from.
+        String sourceHost = sourceAddress(request).getHostAddress();
+        int sourcePort = request.getPeerPacketSourceAddress() != null ? request.getPeerPacketSourcePort()
+                : request.getRemotePort();
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         int sentByPort = via.getPort() < 0 ? 5060 : via.getPort();
         boolean natted = !"udp".equals(transport) || !sourceHost.equals(via.getHost()) || sourcePort != sentByPort;
@@ -237,10 +242,15 @@ final class Registrar {
         return Map.entry(uri.getHost(), uri.getPort() < 0 ? 5060 : uri.getPort());
     }
 
+    private static java.net.InetAddress sourceAddress(SIPRequest request) {
+        return request.getPeerPacketSourceAddress() != null ? request.getPeerPacketSourceAddress()
+                : request.getRemoteAddress();
+    }
+
     private static String source(Request request) {
         SIPRequest raw = (SIPRequest) request;
-        return raw.getRemoteAddress() == null ? "?" : raw.getRemoteAddress().getHostAddress() + ":"
-                + raw.getRemotePort();
+        return sourceAddress(raw) == null ? "?" : sourceAddress(raw).getHostAddress() + ":"
+                + raw.getPeerPacketSourcePort();
     }
 
 }

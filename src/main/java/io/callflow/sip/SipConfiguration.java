@@ -1,6 +1,7 @@
 package io.callflow.sip;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Properties;
 import java.util.TooManyListenersException;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +24,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Starts the JAIN-SIP stack (UDP and TCP on one port) and wires the registrar and the B2BUA, which is the
@@ -41,6 +44,7 @@ class SipConfiguration {
         stack.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         stack.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         stack.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        stack.setProperty("gov.nist.javax.sip.STACK_LOGGER", CappedStackLogger.class.getName());
         stack.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         stack.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
         return factory.createSipStack(stack);
@@ -99,18 +103,27 @@ class SipConfiguration {
         return new DigestAuthenticator(clock, properties.nonceLifetime());
     }
 
+    @Bean(destroyMethod = "close")
+    RegistrationStore registrationStore(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+            SipProperties properties) {
+        return new RegistrationStore(jdbc, new TransactionTemplate(transactions), properties.registrationWriteDelay());
+    }
+
     @Bean
     Registrar registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory,
-            DigestAuthenticator digest, JdbcTemplate jdbc, ApplicationEventPublisher events, Clock clock,
+            DigestAuthenticator digest, RegistrationStore store, ApplicationEventPublisher events, Clock clock,
             ScheduledExecutorService sipTimers) {
-        Registrar registrar = new Registrar(sip, properties, directory, digest, jdbc, events, clock);
+        SubscriberDirectory cached = properties.credentialCache().isZero() ? directory
+                : new CachedSubscriberDirectory(directory, properties.credentialCache());
+        Registrar registrar = new Registrar(sip, properties, cached, digest, store, events, clock);
         sipTimers.scheduleWithFixedDelay(() -> {
             try {
                 registrar.sweep();
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(Registrar.class).error("Registration sweep failed", e);
             }
-        }, 10, 10, TimeUnit.SECONDS);
+        }, properties.registrationSweep().toMillis(), properties.registrationSweep().toMillis(),
+                TimeUnit.MILLISECONDS);
         return registrar;
     }
 
@@ -127,9 +140,16 @@ class SipConfiguration {
     }
 
     @Bean
-    SipListenerAdapter sipListener(SipContext sip, Registrar registrar, B2bua b2bua, ExecutorService registrarExecutor)
-            throws TooManyListenersException {
-        SipListenerAdapter listener = new SipListenerAdapter(sip, registrar, b2bua, registrarExecutor);
+    FloodGuard floodGuard(SipProperties properties, Clock clock, MeterRegistry meters) {
+        List<Cidr> exempt = properties.flood().exemptTrunks() ? properties.effectiveTrunks().stream()
+                .flatMap(trunk -> trunk.cidrs().stream()).map(Cidr::parse).toList() : List.of();
+        return new FloodGuard(properties.flood(), exempt, clock, meters);
+    }
+
+    @Bean
+    SipListenerAdapter sipListener(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
+            ExecutorService registrarExecutor) throws TooManyListenersException {
+        SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, registrar, b2bua, registrarExecutor);
         sip.provider().addSipListener(listener);
         return listener;
     }

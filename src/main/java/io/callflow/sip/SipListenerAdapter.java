@@ -3,6 +3,7 @@ package io.callflow.sip;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
+import gov.nist.javax.sip.message.SIPRequest;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -10,6 +11,8 @@ import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionUnavailableException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.header.AllowHeader;
 import javax.sip.header.ToHeader;
@@ -20,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SIP stack's listener: it only sorts what arrives and hands it over - REGISTERs to the registrar's threads,
- * call requests and responses to the call's lane - so no business logic runs on the stack's threads. Methods
- * Callflow does not take are answered 405 with Allow, unknown ones 501.
+ * call requests and responses to the call's lane - so no business logic runs on the stack's threads. A flooding
+ * source is dropped first of all. Methods Callflow does not take are answered 405 with Allow, unknown ones 501.
  */
 final class SipListenerAdapter implements SipListener {
 
@@ -30,12 +33,15 @@ final class SipListenerAdapter implements SipListener {
     private static final Set<String> KNOWN = Set.of("SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH", "PRACK", "UPDATE");
 
     private final SipContext sip;
+    private final FloodGuard floodGuard;
     private final Registrar registrar;
     private final B2bua b2bua;
     private final ExecutorService registrarExecutor;
 
-    SipListenerAdapter(SipContext sip, Registrar registrar, B2bua b2bua, ExecutorService registrarExecutor) {
+    SipListenerAdapter(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
+            ExecutorService registrarExecutor) {
         this.sip = sip;
+        this.floodGuard = floodGuard;
         this.registrar = registrar;
         this.b2bua = b2bua;
         this.registrarExecutor = registrarExecutor;
@@ -44,6 +50,10 @@ final class SipListenerAdapter implements SipListener {
     @Override
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
+        // First, before a transaction or any other state exists: a flooding source costs us as little as possible.
+        if (!floodGuard.admit(((SIPRequest) request).getRemoteAddress())) {
+            return;
+        }
         String method = request.getMethod();
         try {
             if (method.equals(Request.ACK)) {
@@ -61,6 +71,7 @@ final class SipListenerAdapter implements SipListener {
                         registrar.handle(request, tx);
                     } catch (Exception e) {
                         log.error("REGISTER failed: {}", e.toString(), e);
+                        serverError(request, tx);
                     }
                 });
                 case Request.OPTIONS -> {
@@ -83,8 +94,13 @@ final class SipListenerAdapter implements SipListener {
                     tx.sendResponse(refused);
                 }
             }
+        } catch (TransactionAlreadyExistsException retransmission) {
+            log.debug("{} retransmitted: {}", method, retransmission.toString());
+        } catch (TransactionUnavailableException malformed) {
+            // The stack refuses a transaction for a request lacking what RFC 3261 section 8.1.1 requires (e.g. a
+            // dialog-creating request without Contact). Section 8.2 asks for a 400 naming what was wrong.
+            badRequest(request, malformed.getMessage());
         } catch (Exception e) {
-            // A request we cannot even take a transaction for (a retransmission, a broken peer): nothing to keep.
             log.debug("{} from a peer not handled: {}", method, e.toString());
         }
     }
@@ -112,6 +128,23 @@ final class SipListenerAdapter implements SipListener {
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    private void badRequest(Request request, String reason) {
+        try {
+            sip.respond(null, request, Response.BAD_REQUEST, reason);
+        } catch (Exception e) {
+            log.debug("No 400 could be sent: {}", e.toString());
+        }
+    }
+
+    /** A REGISTER that failed inside (database down, a bug) still gets an answer, so the phone retries later. */
+    private void serverError(Request request, ServerTransaction transaction) {
+        try {
+            sip.respond(transaction, request, Response.SERVER_INTERNAL_ERROR, null);
+        } catch (Exception e) {
+            log.debug("No 500 could be sent: {}", e.toString());
+        }
     }
 
     private AllowHeader allow() throws java.text.ParseException {

@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * SIP settings: where to listen (UDP and TCP on one port), the domain (digest realm), registration limits, nonce
  * lifetime, the digest algorithms offered (one challenge each, in this order), and the trunks allowed to send calls
- * (by source address range).
+ * (by source address range), how often expired registrations are swept, how long registrations may wait to be
+ * written to the database, how long agents' credentials are cached, and flood protection.
  */
 @ConfigurationProperties("callflow.sip")
 public record SipProperties(
@@ -21,10 +22,28 @@ public record SipProperties(
         @DefaultValue("3600") int maxExpires,
         @DefaultValue("300s") Duration nonceLifetime,
         @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
-        @DefaultValue List<Trunk> trunks) {
+        @DefaultValue List<Trunk> trunks,
+        @DefaultValue("10s") Duration registrationSweep,
+        @DefaultValue("200ms") Duration registrationWriteDelay,
+        @DefaultValue("10s") Duration credentialCache,
+        @DefaultValue Flood flood) {
 
     /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */
     public record Trunk(String name, List<String> cidrs) {
+    }
+
+    /**
+     * Flood protection in the manner of Kamailio's pike module: a source address that sends more than
+     * {@code maxRequests} requests within {@code window} is banned for {@code banTime} (its requests are dropped
+     * unanswered). Trunks are exempt unless {@code exemptTrunks} is off, because they are already trusted by address
+     * and a busy one legitimately sends hundreds of requests a second.
+     */
+    public record Flood(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("200") int maxRequests,
+            @DefaultValue("2s") Duration window,
+            @DefaultValue("60s") Duration banTime,
+            @DefaultValue("true") boolean exemptTrunks) {
     }
 
     /** Trunks to use: the configured ones, or loopback only when none is configured. */

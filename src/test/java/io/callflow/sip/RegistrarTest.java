@@ -1,0 +1,323 @@
+package io.callflow.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.callflow.call.RegistrationChanged;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.MinExpiresHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The registrar without a network: raw REGISTERs from {@code src/test/resources/sip/} parsed by JAIN-SIP, the
+ * responses captured from the server transaction, bindings in an in-memory H2 with Callflow's own migration.
+ */
+class RegistrarTest {
+
+    static final String PHONE = "<sip:1001@192.0.2.10:5060>";
+
+    final MutableClock clock = new MutableClock();
+    final List<RegistrationChanged> events = new ArrayList<>();
+    final List<Response> responses = new ArrayList<>();
+    final DigestAuthenticator digest = new DigestAuthenticator(clock, Duration.ofSeconds(300));
+    JdbcTemplate jdbc;
+    RegistrationStore store;
+    Registrar registrar;
+    int cseq;
+
+    @BeforeEach
+    void registrar() throws Exception {
+        var database = new SimpleDriverDataSource(new org.h2.Driver(),
+                "jdbc:h2:mem:registrar-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        jdbc = new JdbcTemplate(database);
+        jdbc.execute(Files.readString(Path.of("src/main/resources/db/migration/V20__sip_registrations.sql")));
+        // Written only when the test flushes, so what is in the database is what the test asked for.
+        store = new RegistrationStore(jdbc, new TransactionTemplate(new DataSourceTransactionManager(database)),
+                Duration.ofDays(1));
+        registrar = newRegistrar();
+    }
+
+    private Registrar newRegistrar() throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        var sip = new SipContext(null, factory.createAddressFactory(), factory.createHeaderFactory(),
+                factory.createMessageFactory(), null, "127.0.0.1", "callflow.local");
+        var properties = new SipProperties("127.0.0.1", "127.0.0.1", 5060, "callflow.local", 60, 3600,
+                Duration.ofSeconds(300), List.of("MD5", "SHA-256"), List.of(), Duration.ofSeconds(10),
+                Duration.ofMillis(200), Duration.ofSeconds(10),
+                new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true));
+        return new Registrar(sip, properties,
+                user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
+                store, event -> events.add((RegistrationChanged) event), clock);
+    }
+
+    @Test
+    void challengesWithOneDigestPerAlgorithmMd5First() throws Exception {
+        Response challenge = send("register.txt", Map.of("expires", "300"));
+        assertThat(challenge.getStatusCode()).isEqualTo(401);
+        List<WWWAuthenticateHeader> headers = new ArrayList<>();
+        challenge.getHeaders(WWWAuthenticateHeader.NAME).forEachRemaining(h -> headers.add((WWWAuthenticateHeader) h));
+        assertThat(headers).extracting(WWWAuthenticateHeader::getAlgorithm).containsExactly("MD5", "SHA-256");
+        assertThat(headers).allSatisfy(h -> {
+            assertThat(h.getRealm()).isEqualTo("callflow.local");
+            assertThat(h.getQop()).isEqualTo("auth");
+            assertThat(h.getParameter("stale")).isNull();
+        });
+    }
+
+    @Test
+    void theRightPasswordRegistersThePhoneStoresItAndAnnouncesIt() throws Exception {
+        Response ok = register("MD5", "alice-1001", PHONE, "300");
+        assertThat(ok.getStatusCode()).isEqualTo(200);
+        assertThat(contactExpires(ok)).containsExactly(Map.entry("sip:1001@192.0.2.10:5060", 300));
+        assertThat(events).extracting(RegistrationChanged::user, RegistrationChanged::contacts)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("1001", 1));
+        store.flush();
+        assertThat(jdbc.queryForObject("select count(*) from sip_registration where sip_user = '1001'", Integer.class))
+                .isOne();
+    }
+
+    @Test
+    void sha256RegistersToo() throws Exception {
+        assertThat(register("SHA-256", "alice-1001", PHONE, "300").getStatusCode()).isEqualTo(200);
+        assertThat(registrar.contacts("1001")).hasSize(1);
+    }
+
+    @Test
+    void aWrongPasswordIsForbiddenAndRegistersNothing() throws Exception {
+        Response refused = register("MD5", "alice-1002", PHONE, "300");
+        assertThat(refused.getStatusCode()).isEqualTo(403);
+        assertThat(registrar.contacts("1001")).isEmpty();
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aReplayedResponseIsForbidden() throws Exception {
+        String nonce = nonce(send("register.txt", Map.of("expires", "300")));
+        Map<String, String> values = authorized(nonce, 1, "MD5", "alice-1001", PHONE, "300");
+        assertThat(send("register-authorized.txt", values).getStatusCode()).isEqualTo(200);
+        assertThat(send("register-authorized.txt", values).getStatusCode()).isEqualTo(403);
+        assertThat(send("register-authorized.txt", authorized(nonce, 2, "MD5", "alice-1001", PHONE, "300"))
+                .getStatusCode()).as("the next nonce count").isEqualTo(200);
+    }
+
+    @Test
+    void anExpiredNonceIsChallengedAgainWithStale() throws Exception {
+        String nonce = nonce(send("register.txt", Map.of("expires", "300")));
+        clock.advance(Duration.ofSeconds(301));
+        Response stale = send("register-authorized.txt", authorized(nonce, 1, "MD5", "alice-1001", PHONE, "300"));
+        assertThat(stale.getStatusCode()).isEqualTo(401);
+        assertThat(((WWWAuthenticateHeader) stale.getHeader(WWWAuthenticateHeader.NAME)).getParameter("stale"))
+                .isEqualTo("true");
+        assertThat(send("register-authorized.txt", authorized(nonce(stale), 1, "MD5", "alice-1001", PHONE, "300"))
+                .getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void severalContactsAreKeptRefreshedAndRemovedOneByOne() throws Exception {
+        register("MD5", "alice-1001", PHONE, "300");
+        Response both = register("MD5", "alice-1001", "<sip:1001@192.0.2.11:5062>", "600");
+        assertThat(contactExpires(both)).containsOnly(Map.entry("sip:1001@192.0.2.10:5060", 300),
+                Map.entry("sip:1001@192.0.2.11:5062", 600));
+        clock.advance(Duration.ofSeconds(100));
+        Response refreshed = register("MD5", "alice-1001", PHONE, "900");
+        assertThat(contactExpires(refreshed)).containsOnly(Map.entry("sip:1001@192.0.2.10:5060", 900),
+                Map.entry("sip:1001@192.0.2.11:5062", 500));
+        Response one = register("MD5", "alice-1001", "<sip:1001@192.0.2.11:5062>", "0");
+        assertThat(contactExpires(one)).containsOnly(Map.entry("sip:1001@192.0.2.10:5060", 900));
+        assertThat(events).extracting(RegistrationChanged::contacts).containsExactly(1, 2, 1);
+        store.flush();
+        assertThat(jdbc.queryForList("select contact from sip_registration", String.class))
+                .containsExactly("sip:1001@192.0.2.10:5060");
+    }
+
+    @Test
+    void aStarWithExpiresZeroRemovesEveryContact() throws Exception {
+        register("MD5", "alice-1001", PHONE, "300");
+        register("MD5", "alice-1001", "<sip:1001@192.0.2.11:5062>", "300");
+        Response cleared = register("MD5", "alice-1001", "*", "0");
+        assertThat(cleared.getStatusCode()).isEqualTo(200);
+        assertThat(cleared.getHeader(ContactHeader.NAME)).isNull();
+        assertThat(registrar.contacts("1001")).isEmpty();
+        assertThat(events).extracting(RegistrationChanged::contacts).endsWith(0);
+        store.flush();
+        assertThat(jdbc.queryForObject("select count(*) from sip_registration", Integer.class)).isZero();
+    }
+
+    @Test
+    void aStarWithAnExpiryIsABadRequest() throws Exception {
+        Response bad = register("MD5", "alice-1001", "*", "300");
+        assertThat(bad.getStatusCode()).isEqualTo(400);
+        assertThat(bad.getReasonPhrase()).contains("Expires: 0");
+    }
+
+    @Test
+    void tooBriefAnIntervalIsRefusedWithMinExpires() throws Exception {
+        Response brief = register("MD5", "alice-1001", PHONE, "30");
+        assertThat(brief.getStatusCode()).isEqualTo(423);
+        assertThat(((MinExpiresHeader) brief.getHeader(MinExpiresHeader.NAME)).getExpires()).isEqualTo(60);
+        assertThat(registrar.contacts("1001")).isEmpty();
+    }
+
+    @Test
+    void tooLongAnIntervalIsShortenedToTheMaximum() throws Exception {
+        assertThat(contactExpires(register("MD5", "alice-1001", PHONE, "86400")))
+                .containsExactly(Map.entry("sip:1001@192.0.2.10:5060", 3600));
+    }
+
+    @Test
+    void aPhoneBehindNatIsReachedAtTheSourceOfItsRegister() throws Exception {
+        // The Via says 192.0.2.10:5060 but the packet came from the NAT's public side (RFC 3581 section 4).
+        register("MD5", "alice-1001", PHONE, "300", "203.0.113.7", 40123);
+        assertThat(registrar.contacts("1001")).singleElement().satisfies(binding -> {
+            assertThat(binding.sourceHost()).isEqualTo("203.0.113.7");
+            assertThat(binding.sourcePort()).isEqualTo(40123);
+        });
+    }
+
+    @Test
+    void aNatThatKeepsTheAddressButChangesThePortIsRememberedAtTheSourcePort() throws Exception {
+        // Regression: the source port was read from JAIN-SIP's "remote port", which is the Via's sent-by port, so
+        // a phone whose NAT changed only the port was called at its private port.
+        register("MD5", "alice-1001", PHONE, "300", "192.0.2.10", 40123);
+        assertThat(registrar.contacts("1001")).singleElement().satisfies(binding -> {
+            assertThat(binding.sourceHost()).isEqualTo("192.0.2.10");
+            assertThat(binding.sourcePort()).isEqualTo(40123);
+            assertThat(binding.contact()).isEqualTo("sip:1001@192.0.2.10:5060");
+        });
+    }
+
+    @Test
+    void aPhoneNotBehindNatIsReachedAtItsContact() throws Exception {
+        register("MD5", "alice-1001", "<sip:1001@192.0.2.10:5070>", "300", "192.0.2.10", 5060);
+        assertThat(registrar.contacts("1001")).singleElement().satisfies(binding -> {
+            assertThat(binding.sourceHost()).isEqualTo("192.0.2.10");
+            assertThat(binding.sourcePort()).isEqualTo(5070);
+        });
+    }
+
+    @Test
+    void expiredContactsAreSweptAndTheUserAnnouncedUnreachable() throws Exception {
+        register("MD5", "alice-1001", PHONE, "60");
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(registrar.contacts("1001")).as("expired before the sweep already").isEmpty();
+        store.flush();
+        registrar.sweep();
+        assertThat(events).extracting(RegistrationChanged::contacts).containsExactly(1, 0);
+        store.flush();
+        assertThat(jdbc.queryForObject("select count(*) from sip_registration", Integer.class)).isZero();
+    }
+
+    @Test
+    void registrationsSurviveARestart() throws Exception {
+        register("MD5", "alice-1001", PHONE, "300", "203.0.113.7", 40123);
+        store.close();
+        Registrar restarted = newRegistrar();
+        assertThat(restarted.contacts("1001")).singleElement().satisfies(binding -> {
+            assertThat(binding.sourceHost()).isEqualTo("203.0.113.7");
+            assertThat(binding.sourcePort()).isEqualTo(40123);
+            assertThat(binding.transport()).isEqualTo("udp");
+        });
+    }
+
+    @Test
+    void anUnknownUserGetsTheSameForbiddenAsAWrongPassword() throws Exception {
+        // Without credentials an unknown user is challenged like a known one, so the registrar does not reveal
+        // which users exist; with credentials it is forbidden like a wrong password.
+        Response challenge = send("register.txt", Map.of("expires", "300"));
+        Map<String, String> values = new HashMap<>(authorized(nonce(challenge), 1, "MD5", "x", PHONE, "300"));
+        String text = RawSip.text("register-authorized.txt", values).replace("1001", "1999");
+        Request request = javax.sip.SipFactory.getInstance().createMessageFactory().createRequest(text);
+        ((gov.nist.javax.sip.message.SIPRequest) request).setRemoteAddress(java.net.InetAddress.getLoopbackAddress());
+        assertThat(handle(request).getStatusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aTelToIsABadRequestNotASilentFailure() throws Exception {
+        Response bad = send("register-tel-to.txt", Map.of());
+        assertThat(bad.getStatusCode()).isEqualTo(400);
+        assertThat(bad.getReasonPhrase()).isEqualTo("To has no SIP user");
+    }
+
+    @Test
+    void anAuthorizationWithoutResponseIsABadRequestNotASilentFailure() throws Exception {
+        Response bad = send("register-authorization-without-response.txt", Map.of());
+        assertThat(bad.getStatusCode()).isEqualTo(400);
+        assertThat(bad.getReasonPhrase()).contains("response");
+    }
+
+    private Response register(String algorithm, String password, String contact, String expires) throws Exception {
+        return register(algorithm, password, contact, expires, "192.0.2.10", 5060);
+    }
+
+    private Response register(String algorithm, String password, String contact, String expires, String sourceHost,
+            int sourcePort) throws Exception {
+        Response challenge = send("register.txt", Map.of("expires", expires), sourceHost, sourcePort);
+        assertThat(challenge.getStatusCode()).isEqualTo(401);
+        return send("register-authorized.txt", authorized(nonce(challenge), 1, algorithm, password, contact, expires),
+                sourceHost, sourcePort);
+    }
+
+    private Map<String, String> authorized(String nonce, int nc, String algorithm, String password, String contact,
+            String expires) {
+        String ha1 = DigestAuthenticatorTest.h(algorithm, "1001:callflow.local:" + password);
+        return Map.of("nonce", nonce, "nc", String.format("%08x", nc), "algorithm", algorithm, "contact", contact,
+                "expires", expires, "response", DigestAuthenticator.response(algorithm, ha1, nonce, nc, "0a4f113b",
+                        "auth", "REGISTER", "sip:callflow.local"));
+    }
+
+    private Response send(String file, Map<String, String> values) throws Exception {
+        return send(file, values, "192.0.2.10", 5060);
+    }
+
+    private Response send(String file, Map<String, String> values, String sourceHost, int sourcePort)
+            throws Exception {
+        Map<String, String> all = new HashMap<>(values);
+        cseq++;
+        all.putIfAbsent("cseq", Integer.toString(cseq));
+        all.putIfAbsent("branch", "b" + cseq);
+        return handle(RawSip.request(file, all, sourceHost, sourcePort));
+    }
+
+    private Response handle(Request request) throws Exception {
+        ServerTransaction transaction = mock(ServerTransaction.class);
+        doAnswer(call -> responses.add(call.getArgument(0))).when(transaction).sendResponse(any());
+        int before = responses.size();
+        registrar.handle(request, transaction);
+        assertThat(responses).as("exactly one response").hasSize(before + 1);
+        return responses.get(responses.size() - 1);
+    }
+
+    private static String nonce(Response challenge) {
+        return ((WWWAuthenticateHeader) challenge.getHeader(WWWAuthenticateHeader.NAME)).getNonce();
+    }
+
+    private static Map<String, Integer> contactExpires(Response ok) {
+        Map<String, Integer> contacts = new HashMap<>();
+        ok.getHeaders(ContactHeader.NAME).forEachRemaining(h -> contacts.put(
+                ((ContactHeader) h).getAddress().getURI().toString(), ((ContactHeader) h).getExpires()));
+        return contacts;
+    }
+}
