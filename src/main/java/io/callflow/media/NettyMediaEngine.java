@@ -59,6 +59,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     static final int FRAME = 160;
     /** Frames the ticker lets a consumer queue grow to before dropping the oldest (jitter vs. latency). */
     private static final int MAX_LAG_FRAMES = 3;
+    private static final int BIND_ATTEMPTS = 20;
 
     private final MediaProperties properties;
     private final PromptLibrary prompts;
@@ -346,32 +347,40 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     // ---- internals ----
 
     private RtpLeg open(CallId callId, LegId legId, boolean callerLeg) {
-        int port = ports.take();
-        RtpLeg leg = new RtpLeg(callId, legId, port, callerLeg);
-        try {
-            leg.channel = new Bootstrap().group(loops).channelFactory(channels)
-                    .option(ChannelOption.ALLOCATOR, allocator)
-                    .handler(new ChannelInitializer<DatagramChannel>() {
-                        @Override
-                        protected void initChannel(DatagramChannel ch) {
-                            ch.pipeline().addLast(decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime),
-                                    new TelephoneEventDecoder(() -> leg.telephoneEvent, drops), new Receiver(leg),
-                                    encoder);
-                        }
-                    })
-                    .bind(new InetSocketAddress(properties.bindAddress(), port)).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
-            ports.give(port);
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        // Another process may hold a port of the range (an ephemeral port the OS handed out): skip it, try the next.
+        for (int attempt = 1; ; attempt++) {
+            int port = ports.take();
+            RtpLeg leg = new RtpLeg(callId, legId, port, callerLeg);
+            try {
+                leg.channel = bind(leg);
+            } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+                ports.give(port);
+                if (attempt < BIND_ATTEMPTS) {
+                    log.debug("Call {}: RTP port {} is taken ({}), trying another", callId, port, e.toString());
+                    continue;
+                }
+                throw new IllegalStateException("cannot open an RTP port, the last tried was " + port + ": " + e, e);
             }
-            throw new IllegalStateException("cannot open RTP port " + port + ": " + e, e);
+            legs.put(legId, leg);
+            if (callerLeg) {
+                callerLegs.put(callId, leg);
+            }
+            return leg;
         }
-        legs.put(legId, leg);
-        if (callerLeg) {
-            callerLegs.put(callId, leg);
-        }
-        return leg;
+    }
+
+    private Channel bind(RtpLeg leg) {
+        return new Bootstrap().group(loops).channelFactory(channels)
+                .option(ChannelOption.ALLOCATOR, allocator)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime),
+                                new TelephoneEventDecoder(() -> leg.telephoneEvent, drops), new Receiver(leg),
+                                encoder);
+                    }
+                })
+                .bind(new InetSocketAddress(properties.bindAddress(), leg.port)).syncUninterruptibly().channel();
     }
 
     private static void applyRemote(RtpLeg leg, Sdp sdp, int codec) {
@@ -612,10 +621,18 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     @Override
     public void close() {
-        ticker.shutdownNow();
         legs.values().forEach(leg -> release(new MediaLeg(leg.callId, leg.legId, "")));
+        ticker.shutdown();
+        try {
+            // Let the ticker close the recordings the releases handed to it, then the disk thread finish them.
+            ticker.awaitTermination(2, TimeUnit.SECONDS);
+            disk.shutdown();
+            disk.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ticker.shutdownNow();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        disk.shutdown();
     }
 
     private static ThreadFactory daemon(String name) {
