@@ -34,6 +34,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -78,6 +79,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     private final Map<LegId, RtpLeg> legs = new ConcurrentHashMap<>();
     private final Map<CallId, RtpLeg> callerLegs = new ConcurrentHashMap<>();
     private final Map<String, Mix> mixes = new ConcurrentHashMap<>();
+    /** The event loop of each call's legs: relaying within one loop needs no hand-over between threads. */
+    private final Map<CallId, EventLoop> callLoops = new ConcurrentHashMap<>();
     private long frames;
 
     NettyMediaEngine(MediaProperties properties, PromptLibrary prompts, CallEventPublisher events,
@@ -172,6 +175,9 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         callerLegs.remove(leg.callId, leg);
+        if (legs.values().stream().noneMatch(other -> other.callId.equals(leg.callId))) {
+            callLoops.remove(leg.callId);
+        }
         RtpLeg peer = leg.peer;
         if (peer != null) {
             peer.peer = null;
@@ -370,7 +376,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     private Channel bind(RtpLeg leg) {
-        return new Bootstrap().group(loops).channelFactory(channels)
+        return new Bootstrap().group(callLoops.computeIfAbsent(leg.callId, id -> loops.next())).channelFactory(channels)
                 .option(ChannelOption.ALLOCATOR, allocator)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
