@@ -219,6 +219,12 @@ class EndToEndCallTest {
                 .awaitSuccess(Duration.ofSeconds(20));
     }
 
+    @Test
+    void anOfferWithoutPcmuOrPcmaIsRefusedWith488() throws Exception {
+        Sipp.start("caller-no-common-codec.xml", Sipp.freePort(), SIP_PORT, "-s", "100")
+                .awaitSuccess(Duration.ofSeconds(20));
+    }
+
     private void register(String user, String password, int port) throws Exception {
         Sipp.start("agent-register.xml", port, SIP_PORT, "-s", user, "-au", user, "-ap", password)
                 .awaitSuccess(Duration.ofSeconds(20));
