@@ -58,8 +58,6 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NettyMediaEngine.class);
     static final int FRAME = 160;
-    /** Frames the ticker lets a consumer queue grow to before dropping the oldest (jitter vs. latency). */
-    private static final int MAX_LAG_FRAMES = 3;
     private static final int BIND_ATTEMPTS = 20;
 
     private final MediaProperties properties;
@@ -481,9 +479,9 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         if (recorder == null) {
             return;
         }
-        short[] left = take(caller.captured);
+        short[] left = caller.captured.read();
         RtpLeg peer = caller.peer;
-        short[] right = peer == null ? null : take(peer.captured);
+        short[] right = peer == null ? null : peer.captured.read();
         disk.execute(() -> {
             try {
                 recorder.append(left, right, FRAME);
@@ -491,15 +489,6 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
                 log.warn("Call {}: recording write failed: {}", caller.callId, e.toString());
             }
         });
-    }
-
-    /** The oldest queued frame, first dropping what exceeds the allowed lag (the sender's clock runs fast). */
-    private static short[] take(java.util.concurrent.BlockingQueue<short[]> queue) {
-        while (queue.size() > MAX_LAG_FRAMES) {
-            queue.poll();
-        }
-        short[] frame = queue.poll();
-        return frame == null || frame.length == FRAME ? frame : java.util.Arrays.copyOf(frame, FRAME);
     }
 
     private void mixFrame(Mix mix, long now) {
@@ -513,7 +502,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         short[][] outputs = new short[n][FRAME];
         for (int i = 0; i < n; i++) {
             Mix.Member member = members.get(i);
-            inputs[i] = take(member.leg().mixInput);
+            inputs[i] = member.leg().mixInput.read();
             talks[i] = member.talks();
         }
         AudioMixer.mix(inputs, talks, outputs, FRAME);
@@ -696,10 +685,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
                     }
                 }
                 if (recorded) {
-                    RtpLeg.offer(leg.captured, samples);
+                    leg.captured.write(samples, length);
                 }
                 if (mix != null) {
-                    RtpLeg.offer(leg.mixInput, samples);
+                    leg.mixInput.write(samples, length);
                 }
             }
             Channel out = peer == null ? null : peer.channel;

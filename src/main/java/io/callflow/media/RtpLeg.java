@@ -3,8 +3,6 @@ package io.callflow.media;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.callflow.call.CallId;
@@ -17,9 +15,6 @@ import io.netty.channel.Channel;
  * by the Netty event loop and written with care (volatile, queues, or under the leg's lock for the RTP header).
  */
 final class RtpLeg {
-
-    /** Frames waiting for the ticker (recording, mixing): a bound, so a stalled consumer costs no memory. */
-    static final int QUEUED_FRAMES = 8;
 
     final CallId callId;
     final LegId legId;
@@ -41,8 +36,8 @@ final class RtpLeg {
     /** Set once at set-up, then used only on the leg's event loop. */
     volatile InbandDtmfDetector inbandDtmf;
     /** Decoded frames this leg received, for the recorder (caller and its peer) and the mixer. */
-    final BlockingQueue<short[]> captured = new ArrayBlockingQueue<>(QUEUED_FRAMES);
-    final BlockingQueue<short[]> mixInput = new ArrayBlockingQueue<>(QUEUED_FRAMES);
+    final SampleBuffer captured = new SampleBuffer();
+    final SampleBuffer mixInput = new SampleBuffer();
 
     private int sequence = ThreadLocalRandom.current().nextInt(0x10000);
     private int timestamp = ThreadLocalRandom.current().nextInt();
@@ -88,13 +83,6 @@ final class RtpLeg {
 
     synchronized void markTalkspurt() {
         marker = true;
-    }
-
-    /** Queues a frame for a consumer on the ticker, dropping the oldest when it falls behind. */
-    static void offer(BlockingQueue<short[]> queue, short[] frame) {
-        while (!queue.offer(frame)) {
-            queue.poll();
-        }
     }
 
     /** A prompt being played: its samples, how far it got, and whether a digit cuts it short. */
