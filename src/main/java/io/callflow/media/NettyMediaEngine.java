@@ -37,7 +37,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
@@ -374,8 +377,15 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     private Channel bind(RtpLeg leg) {
-        return new Bootstrap().group(callLoops.computeIfAbsent(leg.callId, id -> loops.next())).channelFactory(channels)
+        Bootstrap bootstrap = new Bootstrap();
+        if (loops instanceof EpollEventLoopGroup) {
+            // Level-triggered, so one read per wake-up is enough: a phone sends one packet per 20 ms, and reading
+            // until the socket is empty (edge-triggered) would cost a second, empty read for almost every packet.
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
+        return bootstrap.group(callLoops.computeIfAbsent(leg.callId, id -> loops.next())).channelFactory(channels)
                 .option(ChannelOption.ALLOCATOR, allocator)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
