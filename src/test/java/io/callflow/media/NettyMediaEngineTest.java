@@ -215,6 +215,36 @@ class NettyMediaEngineTest {
     }
 
     @Test
+    void sipInfoDigitsMixWithRtpDigitsInOneCollection() throws Exception {
+        Phone phone = phone();
+        CallId call = callId();
+        MediaLeg leg = answer(call, phone.sdp("0 101", "a=rtpmap:101 telephone-event/8000"));
+        phone.sendingTo(leg.localSdp());
+        engine.digitReceived(call, leg.legId(), '5'); // before the collection: type-ahead
+        engine.collectDigits(call, new DigitCollection(3, null, Duration.ofSeconds(5), Duration.ofSeconds(5)));
+        engine.digitReceived(call, leg.legId(), '*');
+        phone.pressKey(101, '6');
+        assertThat(((DigitsCollected) nextEvent()).digits()).isEqualTo("5*6");
+    }
+
+    @Test
+    void aReInviteToAnotherAddressMovesTheStreamThere() throws Exception {
+        Phone first = phone();
+        Phone second = phone();
+        CallId call = callId();
+        MediaLeg leg = answer(call, first.sdp("0"));
+        first.sendingTo(leg.localSdp()).sendAudio(Sdp.PCMU, new short[160]);
+        engine.playMusic(call, "default");
+        assertThat(first.receive(1000)).isNotNull();
+        String answer = engine.reoffer(leg, second.sdp("8", "a=rtpmap:8 PCMA/8000"));
+        assertThat(Sdp.parse(answer).payloadTypes()).containsExactly(8);
+        first.drain();
+        Phone.Packet moved = second.receive(1000);
+        assertThat(moved).isNotNull();
+        assertThat(moved.payloadType()).isEqualTo(Sdp.PCMA);
+    }
+
+    @Test
     void inBandTonesAreDetectedOnATrunkWithoutTelephoneEvent() throws Exception {
         Phone phone = phone();
         CallId call = callId();
