@@ -1,6 +1,7 @@
 package io.callflow.media;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
@@ -14,7 +15,7 @@ final class RtpDrops {
         TOO_SHORT, BAD_VERSION, UNKNOWN_PAYLOAD_TYPE, UNEXPECTED_SOURCE, BAD_EVENT;
 
         String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
