@@ -63,6 +63,9 @@ class EndToEndCallTest {
         registry.add("callflow.sip.port", () -> SIP_PORT);
         registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.bind-address", () -> "127.0.0.1");
+        // Helpers run application tests side by side: each keeps its own RTP ports.
+        registry.add("callflow.media.rtp-port-min", () -> 39000);
+        registry.add("callflow.media.rtp-port-max", () -> 39999);
     }
 
     @Autowired JdbcTemplate jdbc;
@@ -116,6 +119,10 @@ class EndToEndCallTest {
         double[] rms = channelRms(recording);
         assertThat(rms[0]).as("caller channel loudness").isGreaterThan(300);
         assertThat(rms[1]).as("agent channel loudness").isGreaterThan(300);
+        // From recording start (just before the bridge) to the BYE: the 7.1 s of speech in g711a.pcap and the
+        // scenario's 7.5 s pause after it starts, paced in real time rather than packet by packet.
+        double seconds = (Files.size(recording) - 44) / 4 / 8000.0;
+        assertThat(seconds).as("recording duration").isBetween(7.0, 12.0);
     }
 
     @Test
@@ -183,6 +190,22 @@ class EndToEndCallTest {
     }
 
     @Test
+    void aKeyThatIsNoChoiceReplaysTheMenuAndTheNextKeyCounts() throws Exception {
+        // RFC 2833 9 (no such choice), then 1 while the menu is announced again; nobody is logged in, so the caller
+        // waits in sales and hangs up.
+        Sipp.start("caller-menu-9-then-1.xml", Sipp.freePort(), SIP_PORT, "-s", "100", "-d", "2000",
+                "-mp", Integer.toString(Sipp.freePort())).awaitSuccess(Duration.ofSeconds(60));
+
+        Map<String, Object> record = await().atMost(Duration.ofSeconds(10)).until(this::lastRecord,
+                r -> r != null && r.get("ended_at") != null);
+        assertThat(record).containsEntry("menu_choice", "1").containsEntry("queue_name", "sales");
+        var instance = history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey((String) record.get("call_id")).singleResult();
+        assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(instance.getId())
+                .activityId("MainMenu").count()).as("the menu ran twice").isEqualTo(2);
+    }
+
+    @Test
     void wrongPasswordIsRefusedAndTheAgentStaysOffline() throws Exception {
         Sipp.start("agent-register-refused.xml", Sipp.freePort(), SIP_PORT, "-s", "1001", "-au", "1001",
                 "-ap", "not-the-password").awaitSuccess(Duration.ofSeconds(20));
@@ -193,6 +216,12 @@ class EndToEndCallTest {
     @Test
     void anUnknownNumberIsNotFound() throws Exception {
         Sipp.start("caller-unknown-number.xml", Sipp.freePort(), SIP_PORT, "-s", "999")
+                .awaitSuccess(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void anOfferWithoutPcmuOrPcmaIsRefusedWith488() throws Exception {
+        Sipp.start("caller-no-common-codec.xml", Sipp.freePort(), SIP_PORT, "-s", "100")
                 .awaitSuccess(Duration.ofSeconds(20));
     }
 

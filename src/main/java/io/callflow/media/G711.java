@@ -1,15 +1,24 @@
 package io.callflow.media;
 
+import io.netty.buffer.ByteBuf;
+
 /** G.711 mu-law and A-law companding (ITU-T G.711), as lookup tables for decoding and arithmetic for encoding. */
 final class G711 {
 
     private static final short[] ULAW_TO_LINEAR = new short[256];
     private static final short[] ALAW_TO_LINEAR = new short[256];
+    // Relaying between a mu-law and an A-law leg maps each byte directly (via the linear value), one lookup a sample.
+    private static final byte[] ULAW_TO_ALAW = new byte[256];
+    private static final byte[] ALAW_TO_ULAW = new byte[256];
 
     static {
         for (int i = 0; i < 256; i++) {
             ULAW_TO_LINEAR[i] = ulawToLinear((byte) i);
             ALAW_TO_LINEAR[i] = alawToLinear((byte) i);
+        }
+        for (int i = 0; i < 256; i++) {
+            ULAW_TO_ALAW[i] = linearToAlaw(ULAW_TO_LINEAR[i]);
+            ALAW_TO_ULAW[i] = linearToUlaw(ALAW_TO_LINEAR[i]);
         }
     }
 
@@ -22,6 +31,19 @@ final class G711 {
 
     static byte encode(int payloadType, short sample) {
         return payloadType == 8 ? linearToAlaw(sample) : linearToUlaw(sample);
+    }
+
+    /** Decodes {@code length} bytes of {@code payload} from {@code offset} into {@code samples}. */
+    static void decode(int payloadType, ByteBuf payload, int offset, int length, short[] samples) {
+        short[] table = payloadType == 8 ? ALAW_TO_LINEAR : ULAW_TO_LINEAR;
+        for (int i = 0; i < length; i++) {
+            samples[i] = table[payload.getByte(offset + i) & 0xff];
+        }
+    }
+
+    /** One G.711 byte in the other law (payload type {@code to}); the same byte when the laws match. */
+    static byte transcode(int to, byte sample) {
+        return to == 8 ? ULAW_TO_ALAW[sample & 0xff] : ALAW_TO_ULAW[sample & 0xff];
     }
 
     static byte linearToUlaw(short pcm) {

@@ -28,7 +28,18 @@ public interface MediaControl {
     /** Relays audio between the caller leg and {@code otherLeg}, both ways, stopping prompts and music. */
     void bridge(CallId callId, LegId otherLeg);
 
+    /**
+     * Puts a leg into the named N-party mix (created on first use), ending its bridge, prompts and music: it hears
+     * every other member, and they hear it when {@code talks} (false: a listener, e.g. a supervisor listening in).
+     */
+    void joinMix(CallId callId, LegId legId, String mixId, boolean talks);
+
+    /** Takes a leg out of its mix; a mix ends with its last member. */
+    void leaveMix(CallId callId, LegId legId);
+
+    /** Records the caller leg and what it is bridged to (stereo or mixed mono, {@code callflow.media.*}). */
     void startRecording(CallId callId);
 
+    /** Stops the recording; the file stays a valid WAV. */
     void stopRecording(CallId callId);
 }

@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallEventPublisher;
@@ -21,16 +23,27 @@ import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
 import io.callflow.call.NoInput;
 import io.callflow.call.PlaybackFinished;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollMode;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,48 +51,60 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * RTP on Netty: one UDP channel per leg, relaying between bridged legs on the event loop (header rewrite and, when
- * codecs differ, mu-law/A-law transcoding - no blocking work), while a single media ticker thread owns everything
- * timed: prompts and music paced every 20 ms at a fixed rate (no drift), digit collection timeouts and dead-media
- * checks. Events leave through the call's lane.
+ * RTP on Netty: one UDP channel per leg, decoded and relayed on the event loops (header rewrite and, when codecs
+ * differ, mu-law/A-law transcoding - no blocking work), while a single media ticker thread owns everything timed:
+ * prompts, music, mixes and recordings paced every 20 ms on an absolute schedule (no drift), digit collection
+ * timeouts and dead-media checks. Events leave through the call's lane.
  */
 @Component
 class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NettyMediaEngine.class);
-    private static final int FRAME = 160;
+    static final int FRAME = 160;
+    private static final int BIND_ATTEMPTS = 20;
 
     private final MediaProperties properties;
     private final PromptLibrary prompts;
     private final CallEventPublisher events;
     private final Path recordings;
     private final PortPool ports;
-    private final EventLoopGroup loop = new NioEventLoopGroup(1);
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "media-ticker");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ExecutorService disk = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "media-recorder");
-        t.setDaemon(true);
-        return t;
-    });
+    private final RtpDrops drops;
+    private final RtpDecoder decoder;
+    private final RtpEncoder encoder = new RtpEncoder();
+    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private final EventLoopGroup loops;
+    private final ChannelFactory<? extends DatagramChannel> channels;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("media-ticker"));
+    private final ExecutorService disk = Executors.newSingleThreadExecutor(daemon("media-recorder"));
+    private final FramePacer pacer = new FramePacer(System::nanoTime);
     private final Map<LegId, RtpLeg> legs = new ConcurrentHashMap<>();
     private final Map<CallId, RtpLeg> callerLegs = new ConcurrentHashMap<>();
-    private final Counter badPackets;
-    private long ticks;
+    private final Map<String, Mix> mixes = new ConcurrentHashMap<>();
+    /** The event loop of each call's legs: relaying within one loop needs no hand-over between threads. */
+    private final Map<CallId, EventLoop> callLoops = new ConcurrentHashMap<>();
+    private long frames;
 
     NettyMediaEngine(MediaProperties properties, PromptLibrary prompts, CallEventPublisher events,
             MeterRegistry meters, @Value("${callflow.data-dir}") Path dataDir) {
         this.properties = properties;
         this.prompts = prompts;
         this.events = events;
-        this.recordings = dataDir.resolve("recordings");
+        this.recordings = properties.recordingsDir() != null ? properties.recordingsDir()
+                : dataDir.resolve("recordings");
         this.ports = new PortPool(properties.rtpPortMin(), properties.rtpPortMax());
-        this.badPackets = Counter.builder("callflow.rtp.dropped").description("RTP packets dropped as invalid")
-                .register(meters);
-        ticker.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
+        this.drops = new RtpDrops(meters);
+        this.decoder = new RtpDecoder(drops);
+        int threads = properties.eventLoopThreads() > 0 ? properties.eventLoopThreads()
+                : Runtime.getRuntime().availableProcessors();
+        if (properties.nativeTransport() && Epoll.isAvailable()) {
+            loops = new EpollEventLoopGroup(threads, daemon("media-rtp"));
+            channels = EpollDatagramChannel::new;
+        } else {
+            loops = new NioEventLoopGroup(threads, daemon("media-rtp"));
+            channels = NioDatagramChannel::new;
+        }
+        meters.gauge("callflow.rtp.legs", legs, Map::size);
+        ticker.scheduleAtFixedRate(this::tick, 5, 5, TimeUnit.MILLISECONDS);
     }
 
     // ---- MediaEndpoints (called by the SIP layer) ----
@@ -96,6 +121,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         applyRemote(leg, offer, codec);
         int dtmf = offer.telephoneEvent();
         leg.telephoneEvent = dtmf < 0 ? 101 : dtmf;
+        InbandDtmf inband = properties.inbandDtmf();
+        if (inband == InbandDtmf.ON || (inband == InbandDtmf.AUTO && dtmf < 0)) {
+            leg.inbandDtmf = new InbandDtmfDetector();
+        }
         return new MediaLeg(callId, legId, Sdp.describe(leg.ssrc & 0xffffffL, properties.advertisedAddress(),
                 leg.port, List.of(codec), dtmf, Sdp.answerDirection(offer.direction())));
     }
@@ -147,13 +176,20 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         callerLegs.remove(leg.callId, leg);
+        if (legs.values().stream().noneMatch(other -> other.callId.equals(leg.callId))) {
+            callLoops.remove(leg.callId);
+        }
         RtpLeg peer = leg.peer;
         if (peer != null) {
             peer.peer = null;
         }
-        ticker.execute(() -> stopRecording(leg));
-        if (leg.channel != null) {
-            leg.channel.close().addListener(f -> ports.give(leg.port));
+        ticker.execute(() -> {
+            stopRecording(leg);
+            leaveMix(leg);
+        });
+        Channel channel = leg.channel;
+        if (channel != null) {
+            channel.close().addListener(f -> ports.give(leg.port));
         } else {
             ports.give(leg.port);
         }
@@ -168,7 +204,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             log.debug("Call {}: no caller media to play {} on", callId, names);
             return;
         }
-        List<short[]> audio = names.stream().map(name -> load(callId, language, name)).filter(s -> s != null)
+        List<short[]> audio = names.stream().map(name -> load(callId, language, name)).filter(Objects::nonNull)
                 .toList();
         ticker.execute(() -> {
             leg.music = null;
@@ -206,9 +242,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         ticker.execute(() -> {
-            leg.collection = spec;
-            leg.digits.setLength(0);
-            leg.collectionStarted = false;
+            leg.collector = new DigitCollector(spec);
             String buffered = leg.typeAhead.toString();
             leg.typeAhead.setLength(0);
             for (char digit : buffered.toCharArray()) {
@@ -236,12 +270,47 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         ticker.execute(() -> {
             caller.prompts.clear();
             caller.music = null;
-            caller.collection = null;
+            caller.collector = null;
+            leaveMix(caller);
+            leaveMix(other);
             caller.markTalkspurt();
             other.markTalkspurt();
             caller.peer = other;
             other.peer = caller;
         });
+    }
+
+    @Override
+    public void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
+        RtpLeg leg = legs.get(legId);
+        if (leg == null) {
+            log.warn("Call {}: cannot join mix {}, leg {} has ended", callId, mixId, legId);
+            return;
+        }
+        ticker.execute(() -> {
+            leaveMix(leg);
+            RtpLeg peer = leg.peer;
+            if (peer != null) {
+                peer.peer = null;
+                leg.peer = null;
+            }
+            leg.prompts.clear();
+            leg.music = null;
+            leg.mixInput.clear();
+            leg.markTalkspurt();
+            Mix mix = mixes.computeIfAbsent(mixId, Mix::new);
+            mix.members.add(new Mix.Member(leg, talks));
+            leg.mix = mix;
+            log.info("Call {}: leg {} joined mix {} ({} members)", callId, legId, mixId, mix.members.size());
+        });
+    }
+
+    @Override
+    public void leaveMix(CallId callId, LegId legId) {
+        RtpLeg leg = legs.get(legId);
+        if (leg != null) {
+            ticker.execute(() -> leaveMix(leg));
+        }
     }
 
     @Override
@@ -255,7 +324,9 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
                 return;
             }
             try {
-                caller.recorder = new Recorder(recordings.resolve(callId.value() + ".wav"));
+                caller.captured.clear();
+                caller.recorder = new Recorder(recordings.resolve(callId.value() + ".wav"),
+                        properties.recordingChannels());
                 log.info("Call {}: recording to {}", callId, caller.recorder.file());
             } catch (IOException e) {
                 log.error("Call {}: cannot record to {}: {}", callId, recordings, e.toString());
@@ -283,30 +354,57 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     // ---- internals ----
 
     private RtpLeg open(CallId callId, LegId legId, boolean callerLeg) {
-        int port = ports.take();
-        RtpLeg leg = new RtpLeg(callId, legId, port, callerLeg);
-        try {
-            leg.channel = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
-                    .handler(new Receiver(leg))
-                    .bind(new InetSocketAddress(properties.bindAddress(), port)).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
-            ports.give(port);
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        // Another process may hold a port of the range (an ephemeral port the OS handed out): skip it, try the next.
+        for (int attempt = 1; ; attempt++) {
+            int port = ports.take();
+            RtpLeg leg = new RtpLeg(callId, legId, port, callerLeg);
+            try {
+                leg.channel = bind(leg);
+            } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+                ports.give(port);
+                if (attempt < BIND_ATTEMPTS) {
+                    log.debug("Call {}: RTP port {} is taken ({}), trying another", callId, port, e.toString());
+                    continue;
+                }
+                throw new IllegalStateException("cannot open an RTP port, the last tried was " + port + ": " + e, e);
             }
-            throw new IllegalStateException("cannot open RTP port " + port + ": " + e, e);
+            legs.put(legId, leg);
+            if (callerLeg) {
+                callerLegs.put(callId, leg);
+            }
+            return leg;
         }
-        legs.put(legId, leg);
-        if (callerLeg) {
-            callerLegs.put(callId, leg);
+    }
+
+    private Channel bind(RtpLeg leg) {
+        Bootstrap bootstrap = new Bootstrap();
+        if (loops instanceof EpollEventLoopGroup) {
+            // Level-triggered, so one read per wake-up is enough: a phone sends one packet per 20 ms, and reading
+            // until the socket is empty (edge-triggered) would cost a second, empty read for almost every packet.
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
-        return leg;
+        return bootstrap.group(callLoops.computeIfAbsent(leg.callId, id -> loops.next())).channelFactory(channels)
+                .option(ChannelOption.ALLOCATOR, allocator)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1))
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime),
+                                new TelephoneEventDecoder(() -> leg.telephoneEvent, drops), new Receiver(leg),
+                                encoder);
+                    }
+                })
+                .bind(new InetSocketAddress(properties.bindAddress(), leg.port)).syncUninterruptibly().channel();
     }
 
     private static void applyRemote(RtpLeg leg, Sdp sdp, int codec) {
         leg.codec = codec;
-        if (!leg.latched) {
-            leg.remote = new InetSocketAddress(sdp.address(), sdp.port());
+        InetSocketAddress signalled = new InetSocketAddress(sdp.address(), sdp.port());
+        if (!signalled.equals(leg.signalledRemote)) {
+            // A new address in SDP (first answer, or a re-INVITE moving the stream): send there until it latches again.
+            leg.signalledRemote = signalled;
+            leg.remote = signalled;
+            leg.latched = false;
         }
     }
 
@@ -327,27 +425,37 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         }
     }
 
-    /** Runs on the ticker every 20 ms. */
+    /** Runs on the ticker every 5 ms; does the work of every 20 ms frame that is due. */
     private void tick() {
         try {
-            ticks++;
-            long now = System.nanoTime();
-            for (RtpLeg leg : legs.values()) {
-                if (leg.callerLeg) {
-                    sendFrame(leg);
-                    checkCollection(leg, now);
-                }
-                if (ticks % 50 == 0) {
-                    checkDeadMedia(leg, now);
-                }
+            int due = pacer.due();
+            for (int i = 0; i < due; i++) {
+                frame(System.nanoTime());
             }
         } catch (RuntimeException e) {
             log.error("Media ticker: {}", e.toString(), e);
         }
     }
 
-    private void sendFrame(RtpLeg leg) {
-        if (leg.peer != null || leg.remote == null) {
+    private void frame(long now) {
+        frames++;
+        for (RtpLeg leg : legs.values()) {
+            if (leg.callerLeg) {
+                sendFrame(leg, now);
+                recordFrame(leg);
+                checkCollection(leg, now);
+            }
+            if (frames % 50 == 0) {
+                checkDeadMedia(leg, now);
+            }
+        }
+        for (Mix mix : mixes.values()) {
+            mixFrame(mix, now);
+        }
+    }
+
+    private void sendFrame(RtpLeg leg, long now) {
+        if (leg.peer != null || leg.mix != null || leg.remote == null) {
             return;
         }
         short[] frame = null;
@@ -371,8 +479,59 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             }
         }
         if (frame != null) {
-            send(leg, frame);
+            send(leg, frame, now);
         }
+    }
+
+    /** One 20 ms frame of each side into the caller's recording; a side that sent nothing is silence. */
+    private void recordFrame(RtpLeg caller) {
+        Recorder recorder = caller.recorder;
+        if (recorder == null) {
+            return;
+        }
+        short[] left = caller.captured.read();
+        RtpLeg peer = caller.peer;
+        short[] right = peer == null ? null : peer.captured.read();
+        disk.execute(() -> {
+            try {
+                recorder.append(left, right, FRAME);
+            } catch (IOException e) {
+                log.warn("Call {}: recording write failed: {}", caller.callId, e.toString());
+            }
+        });
+    }
+
+    private void mixFrame(Mix mix, long now) {
+        List<Mix.Member> members = mix.members;
+        int n = members.size();
+        if (n == 0) {
+            return;
+        }
+        short[][] inputs = new short[n][];
+        boolean[] talks = new boolean[n];
+        short[][] outputs = new short[n][FRAME];
+        for (int i = 0; i < n; i++) {
+            Mix.Member member = members.get(i);
+            inputs[i] = member.leg().mixInput.read();
+            talks[i] = member.talks();
+        }
+        AudioMixer.mix(inputs, talks, outputs, FRAME);
+        for (int i = 0; i < n; i++) {
+            send(members.get(i).leg(), outputs[i], now);
+        }
+    }
+
+    private void leaveMix(RtpLeg leg) {
+        Mix mix = leg.mix;
+        if (mix == null) {
+            return;
+        }
+        leg.mix = null;
+        mix.members.removeIf(member -> member.leg() == leg);
+        if (mix.members.isEmpty()) {
+            mixes.remove(mix.id, mix);
+        }
+        leg.markTalkspurt();
     }
 
     private void finishPlayback(RtpLeg leg) {
@@ -380,26 +539,22 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             leg.playbackPending = false;
             events.publish(new PlaybackFinished(leg.callId, Instant.now()));
         }
-        if (leg.collection != null && !leg.collectionStarted) {
-            startCollectionClock(leg);
+        if (leg.collector != null) {
+            leg.collector.promptsFinished(System.nanoTime());
         }
-    }
-
-    private void startCollectionClock(RtpLeg leg) {
-        leg.collectionStarted = true;
-        leg.collectionDeadlineNanos = System.nanoTime() + leg.collection.firstDigitTimeout().toNanos();
     }
 
     private void checkCollection(RtpLeg leg, long now) {
-        DigitCollection spec = leg.collection;
-        if (spec == null) {
+        DigitCollector collector = leg.collector;
+        if (collector == null) {
             return;
         }
-        if (!leg.collectionStarted && leg.prompts.isEmpty()) {
-            startCollectionClock(leg);
+        if (leg.prompts.isEmpty()) {
+            collector.promptsFinished(now);
         }
-        if (leg.collectionStarted && now >= leg.collectionDeadlineNanos) {
-            finishCollection(leg);
+        String outcome = collector.check(now);
+        if (outcome != null) {
+            finishCollection(leg, outcome);
         }
     }
 
@@ -408,34 +563,26 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         if (caller == null) {
             return;
         }
+        log.debug("Call {}: digit {} on leg {}", caller.callId, digit, leg.legId);
         // Barge-in: the caller knows what they want; drop the prompts that may be interrupted, playing or queued.
         if (caller.prompts.removeIf(playback -> playback.bargeIn) && caller.prompts.isEmpty()) {
             finishPlayback(caller);
         }
-        DigitCollection spec = caller.collection;
-        if (spec == null) {
+        DigitCollector collector = caller.collector;
+        if (collector == null) {
             if (caller.typeAhead.length() < 16) {
                 caller.typeAhead.append(digit);
             }
             return;
         }
-        if (spec.terminator() != null && spec.terminator() == digit) {
-            finishCollection(caller);
-            return;
-        }
-        caller.digits.append(digit);
-        if (caller.digits.length() >= spec.maxDigits()) {
-            finishCollection(caller);
-        } else {
-            caller.collectionStarted = true;
-            caller.collectionDeadlineNanos = System.nanoTime() + spec.interDigitTimeout().toNanos();
+        String outcome = collector.digit(digit, System.nanoTime());
+        if (outcome != null) {
+            finishCollection(caller, outcome);
         }
     }
 
-    private void finishCollection(RtpLeg leg) {
-        String digits = leg.digits.toString();
-        leg.collection = null;
-        leg.digits.setLength(0);
+    private void finishCollection(RtpLeg leg, String digits) {
+        leg.collector = null;
         events.publish(digits.isEmpty() ? new NoInput(leg.callId, Instant.now())
                 : new DigitsCollected(leg.callId, digits, Instant.now()));
     }
@@ -464,56 +611,49 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     /** Sends one 20 ms frame of samples on the leg, in its codec. */
-    private void send(RtpLeg leg, short[] samples) {
-        byte[] payload = new byte[samples.length];
-        for (int i = 0; i < samples.length; i++) {
-            payload[i] = G711.encode(leg.codec, samples[i]);
-        }
-        write(leg, leg.codec, payload, samples.length);
-    }
-
-    private void write(RtpLeg leg, int payloadType, byte[] payload, int samples) {
-        InetSocketAddress remote = leg.remote;
-        var channel = leg.channel;
-        if (remote == null || channel == null || !channel.isActive()) {
+    private void send(RtpLeg leg, short[] samples, long now) {
+        Channel channel = leg.channel;
+        if (leg.remote == null || channel == null || !channel.isActive()) {
             return;
         }
-        long[] header = leg.nextHeader(samples);
-        ByteBuf packet = Unpooled.buffer(12 + payload.length);
-        packet.writeByte(0x80);
-        packet.writeByte((int) (header[2] << 7) | payloadType);
-        packet.writeShort((int) header[0]);
-        packet.writeInt((int) header[1]);
-        packet.writeInt(leg.ssrc);
-        packet.writeBytes(payload);
-        channel.writeAndFlush(new DatagramPacket(packet, remote));
-    }
-
-    private void record(RtpLeg from, short[] samples) {
-        RtpLeg caller = from.callerLeg ? from : from.peer;
-        Recorder recorder = caller == null ? null : caller.recorder;
-        if (recorder != null) {
-            int channel = from.callerLeg ? 0 : 1;
-            disk.execute(() -> {
-                try {
-                    recorder.write(channel, samples);
-                } catch (IOException e) {
-                    log.warn("Call {}: recording write failed: {}", from.callId, e.toString());
-                }
-            });
+        int codec = leg.codec;
+        ByteBuf payload = allocator.buffer(samples.length);
+        for (short sample : samples) {
+            payload.writeByte(G711.encode(codec, sample));
         }
+        channel.writeAndFlush(leg.next(codec, payload, samples.length, now), channel.voidPromise());
     }
 
     @Override
     public void close() {
-        ticker.shutdownNow();
         legs.values().forEach(leg -> release(new MediaLeg(leg.callId, leg.legId, "")));
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        disk.shutdown();
+        ticker.shutdown();
+        try {
+            // Let the ticker close the recordings the releases handed to it, then the disk thread finish them.
+            ticker.awaitTermination(2, TimeUnit.SECONDS);
+            disk.shutdown();
+            disk.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ticker.shutdownNow();
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    /** Receives a leg's packets on the event loop: validate, latch, DTMF, relay; nothing here blocks. */
-    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * The end of a leg's pipeline, on its event loop: digits go to the ticker, audio is decoded only when something
+     * needs samples (in-band DTMF, recording, mixing) and relayed to the bridged leg, transcoded when the laws differ.
+     */
+    private final class Receiver extends ChannelInboundHandlerAdapter {
 
         private final RtpLeg leg;
 
@@ -522,83 +662,66 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
-            ByteBuf in = datagram.content();
-            int length = in.readableBytes();
-            // RFC 3550 section 5.1: version 2, at least the 12-byte fixed header plus any CSRCs.
-            if (length < 12 || (in.getByte(0) & 0xc0) != 0x80) {
-                badPackets.increment();
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof DtmfDigit digit) {
+                ticker.execute(() -> onDigit(leg, digit.digit()));
                 return;
             }
-            int csrcs = in.getByte(0) & 0x0f;
-            int headerLength = 12 + 4 * csrcs;
-            if (length < headerLength) {
-                badPackets.increment();
+            if (!(msg instanceof RtpPacket packet)) {
                 return;
             }
-            int payloadType = in.getByte(1) & 0x7f;
-            if (payloadType != leg.codec && payloadType != leg.telephoneEvent && payloadType != Sdp.PCMU
-                    && payloadType != Sdp.PCMA) {
-                badPackets.increment();
-                return;
+            ByteBuf payload = packet.payload();
+            try {
+                audio(packet, payload);
+            } finally {
+                payload.release();
             }
-            if (!leg.latched) {
-                // Symmetric RTP: send to where the remote really sends from (NAT), once it has sent something valid.
-                leg.remote = datagram.sender();
-                leg.latched = true;
-            } else if (!datagram.sender().equals(leg.remote)) {
-                badPackets.increment();
-                return;
-            }
-            leg.lastReceivedNanos = System.nanoTime();
-            int offset = headerLength;
-            int payloadLength = length - headerLength;
-            if (payloadType == leg.telephoneEvent) {
-                event(in, offset, payloadLength);
-                return;
-            }
-            byte[] payload = new byte[payloadLength];
-            in.getBytes(offset, payload);
+        }
+
+        private void audio(RtpPacket packet, ByteBuf payload) {
+            int type = packet.payloadType();
+            int length = payload.readableBytes();
             RtpLeg peer = leg.peer;
-            boolean recording = (leg.callerLeg ? leg.recorder : peer == null ? null : peer.recorder) != null;
-            if (peer == null && !recording) {
-                return;
-            }
-            short[] samples = new short[payloadLength];
-            for (int i = 0; i < payloadLength; i++) {
-                samples[i] = G711.decode(payloadType, payload[i]);
-            }
-            if (recording) {
-                record(leg, samples);
-            }
-            if (peer != null) {
-                byte[] out = payload;
-                if (peer.codec != payloadType) {
-                    out = new byte[payloadLength];
-                    for (int i = 0; i < payloadLength; i++) {
-                        out[i] = G711.encode(peer.codec, samples[i]);
+            InbandDtmfDetector detector = leg.inbandDtmf;
+            boolean recorded = (leg.callerLeg ? leg.recorder : peer == null ? null : peer.recorder) != null;
+            Mix mix = leg.mix;
+            if (detector != null || recorded || mix != null) {
+                short[] samples = new short[length];
+                G711.decode(type, payload, payload.readerIndex(), length, samples);
+                if (detector != null) {
+                    char key = detector.accept(samples, length);
+                    if (key != 0) {
+                        ticker.execute(() -> onDigit(leg, key));
                     }
                 }
-                write(peer, peer.codec, out, payloadLength);
+                if (recorded) {
+                    leg.captured.write(samples, length);
+                }
+                if (mix != null) {
+                    leg.mixInput.write(samples, length);
+                }
             }
+            Channel out = peer == null ? null : peer.channel;
+            if (out == null || peer.remote == null) {
+                return;
+            }
+            int codec = peer.codec;
+            ByteBuf relayed;
+            if (codec == type) {
+                relayed = payload.retain();
+            } else {
+                relayed = allocator.buffer(length);
+                for (int i = 0, at = payload.readerIndex(); i < length; i++) {
+                    relayed.writeByte(G711.transcode(codec, payload.getByte(at + i)));
+                }
+            }
+            out.writeAndFlush(peer.next(codec, relayed, length, System.nanoTime()), out.voidPromise());
         }
 
-        /** RFC 4733 section 2.3: event, E bit, volume, duration; the end packet is sent three times. */
-        private void event(ByteBuf in, int offset, int length) {
-            if (length < 4) {
-                badPackets.increment();
-                return;
-            }
-            int event = in.getByte(offset) & 0xff;
-            boolean end = (in.getByte(offset + 1) & 0x80) != 0;
-            long timestamp = in.getUnsignedInt(4);
-            if (!end || timestamp == leg.lastEventTimestamp || event > 15) {
-                return;
-            }
-            leg.lastEventTimestamp = timestamp;
-            char digit = "0123456789*#ABCD".charAt(event);
-            ticker.execute(() -> onDigit(leg, digit));
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // One bad packet never stops a leg: log it and keep the channel open.
+            log.warn("Call {}: RTP on leg {} failed: {}", leg.callId, leg.legId, cause.toString());
         }
     }
-
 }

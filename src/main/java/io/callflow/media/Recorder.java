@@ -1,67 +1,86 @@
 package io.callflow.media;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
- * A stereo WAV recording of a call (caller left, agent right, 8 kHz 16-bit). Each side's samples are written at its
- * own running position, so the channels stay aligned frame by frame; the RIFF sizes are rewritten after every
- * write batch, so the file is valid even if the call drops or the process stops mid-way.
+ * A WAV recording of a call, 8 kHz 16-bit: stereo (caller left, agent right) or mixed mono. The media ticker hands
+ * it one frame of each side every 20 ms (silence for a side that sent nothing), so the sides stay aligned in time.
+ * The RIFF and data sizes are rewritten after every frame, so the file is a valid WAV of everything written so far
+ * even if the call drops or the process stops mid-way.
  */
 final class Recorder implements AutoCloseable {
 
-    private static final int HEADER = 44;
+    static final int HEADER = 44;
 
     private final Path file;
-    private final RandomAccessFile out;
-    private final long[] written = new long[2];
+    private final FileChannel out;
+    private final int channels;
+    private final ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer frame = ByteBuffer.allocate(0);
+    private long dataBytes;
 
-    Recorder(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
+    Recorder(Path file, RecordingChannels mode) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
         this.file = file;
-        this.out = new RandomAccessFile(file.toFile(), "rw");
-        out.setLength(0);
-        out.write(header(0));
+        this.channels = mode == RecordingChannels.MONO ? 1 : 2;
+        this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        writeHeader();
     }
 
     Path file() {
         return file;
     }
 
-    /** Writes one side's samples (channel 0 = caller, 1 = agent) at that side's next position. */
-    synchronized void write(int channel, short[] samples) throws IOException {
-        ByteBuffer sample = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
-        for (short s : samples) {
-            long frame = written[channel]++;
-            out.seek(HEADER + frame * 4 + channel * 2L);
-            sample.clear();
-            sample.putShort(s);
-            out.write(sample.array());
+    /** Appends one frame: the caller's and the agent's samples (null = silence), {@code length} of each. */
+    synchronized void append(short[] caller, short[] agent, int length) throws IOException {
+        int bytes = length * 2 * channels;
+        if (frame.capacity() < bytes) {
+            frame = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
         }
-        long frames = Math.max(written[0], written[1]);
-        out.seek(0);
-        out.write(header(frames * 4));
+        frame.clear();
+        for (int i = 0; i < length; i++) {
+            short left = caller == null ? 0 : caller[i];
+            short right = agent == null ? 0 : agent[i];
+            if (channels == 1) {
+                frame.putShort(AudioMixer.clip(left + right));
+            } else {
+                frame.putShort(left).putShort(right);
+            }
+        }
+        frame.flip();
+        long position = HEADER + dataBytes;
+        while (frame.hasRemaining()) {
+            position += out.write(frame, position);
+        }
+        dataBytes += bytes;
+        writeHeader();
     }
 
     @Override
     public synchronized void close() throws IOException {
-        long frames = Math.max(written[0], written[1]);
-        out.setLength(HEADER + frames * 4);
-        out.seek(0);
-        out.write(header(frames * 4));
-        out.close();
+        if (out.isOpen()) {
+            writeHeader();
+            out.close();
+        }
     }
 
-    private static byte[] header(long dataBytes) {
-        ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(0x46464952).putInt((int) (36 + dataBytes)).putInt(0x45564157);
-        h.putInt(0x20746d66).putInt(16).putShort((short) 1).putShort((short) 2).putInt(8000).putInt(8000 * 4)
-                .putShort((short) 4).putShort((short) 16);
-        h.putInt(0x61746164).putInt((int) dataBytes);
-        return h.array();
+    private void writeHeader() throws IOException {
+        header.clear();
+        header.putInt(0x46464952).putInt((int) (36 + dataBytes)).putInt(0x45564157); // "RIFF" size "WAVE"
+        header.putInt(0x20746d66).putInt(16).putShort((short) 1).putShort((short) channels).putInt(8000)
+                .putInt(8000 * 2 * channels).putShort((short) (2 * channels)).putShort((short) 16); // "fmt "
+        header.putInt(0x61746164).putInt((int) dataBytes); // "data"
+        header.flip();
+        int position = 0;
+        while (header.hasRemaining()) {
+            position += out.write(header, position);
+        }
     }
 }

@@ -5,14 +5,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallId;
 import io.callflow.call.LegId;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 
 /**
  * One RTP endpoint and what it is doing. Fields marked "ticker" belong to the media ticker thread; the rest are read
- * by the Netty event loop and written with care (volatile, or under the leg's lock for the RTP header counters).
+ * by the Netty event loop and written with care (volatile, queues, or under the leg's lock for the RTP header).
  */
 final class RtpLeg {
 
@@ -23,29 +23,34 @@ final class RtpLeg {
     final int ssrc = ThreadLocalRandom.current().nextInt();
     volatile Channel channel;
     volatile InetSocketAddress remote;
+    /** Where the last SDP said to send; a re-INVITE naming another address ends the latch. */
+    volatile InetSocketAddress signalledRemote;
     volatile boolean latched;
     volatile int codec = Sdp.PCMU;
     volatile int telephoneEvent = 101;
     volatile RtpLeg peer;
     volatile long lastReceivedNanos;
     volatile boolean timedOut;
-    /** RFC 4733: the timestamp of the last event reported, so retransmitted end packets count once. */
-    volatile long lastEventTimestamp = -1;
+    volatile Recorder recorder;
+    volatile Mix mix;
+    /** Set once at set-up, then used only on the leg's event loop. */
+    volatile InbandDtmfDetector inbandDtmf;
+    /** Decoded frames this leg received, for the recorder (caller and its peer) and the mixer. */
+    final SampleBuffer captured = new SampleBuffer();
+    final SampleBuffer mixInput = new SampleBuffer();
+
     private int sequence = ThreadLocalRandom.current().nextInt(0x10000);
     private int timestamp = ThreadLocalRandom.current().nextInt();
     private boolean marker = true;
+    private long lastSentNanos;
 
     // ticker
     final Deque<Playback> prompts = new ArrayDeque<>();
     short[] music;
     int musicPosition;
     boolean playbackPending;
-    DigitCollection collection;
-    StringBuilder digits = new StringBuilder();
-    long collectionDeadlineNanos;
-    boolean collectionStarted;
+    DigitCollector collector;
     final StringBuilder typeAhead = new StringBuilder();
-    Recorder recorder;
 
     RtpLeg(CallId callId, LegId legId, int port, boolean callerLeg) {
         this.callId = callId;
@@ -54,13 +59,26 @@ final class RtpLeg {
         this.callerLeg = callerLeg;
     }
 
-    /** The next RTP header fields for a 20 ms frame; a source switch keeps SSRC, sequence and timestamp running. */
-    synchronized long[] nextHeader(int samples) {
-        long[] header = {sequence & 0xffff, timestamp & 0xffffffffL, marker ? 1 : 0};
+    /**
+     * The next outgoing packet of this leg's one stream: whatever feeds it (prompt, music, relay, mixer), SSRC,
+     * sequence and timestamp run on (RFC 3550 section 5.1), so the far end sees one continuous stream. The first
+     * packet after a source switch carries the marker bit, and its timestamp moves on by the time that really
+     * passed (in whole frames), since the timestamp reflects the sampling instant.
+     */
+    synchronized RtpPacket next(int payloadType, ByteBuf payload, int samples, long nowNanos) {
+        if (marker && lastSentNanos != 0) {
+            long elapsed = (nowNanos - lastSentNanos) / 125_000; // 8,000 samples a second
+            if (elapsed > samples) {
+                timestamp += (int) ((elapsed - samples) / samples * samples);
+            }
+        }
+        RtpPacket packet = new RtpPacket(remote, marker, payloadType, sequence & 0xffff, timestamp & 0xffffffffL, ssrc,
+                payload);
         sequence++;
         timestamp += samples;
         marker = false;
-        return header;
+        lastSentNanos = nowNanos;
+        return packet;
     }
 
     synchronized void markTalkspurt() {
