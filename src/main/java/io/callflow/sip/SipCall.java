@@ -32,6 +32,10 @@ final class SipCall {
     Dialog callerDialog;
     boolean answered;
     boolean ended;
+    /** A REFER to the caller is out (the flow's transfer). */
+    boolean transferring;
+    /** The agent whose REFER started the transfer, told the outcome by NOTIFY. */
+    AgentLeg transferor;
     final Map<LegId, AgentLeg> agents = new ConcurrentHashMap<>();
 
     SipCall(CallId callId, LegId callerLeg, String sipCallId, ServerTransaction inviteTransaction, Request invite,
@@ -66,6 +70,10 @@ final class SipCall {
             this.legId = legId;
             this.user = user;
         }
+    }
+
+    /** Our REFER to the caller: its response tells the transferor how the transfer went. */
+    record Refer(SipCall call) {
     }
 
     /** One INVITE of an agent leg to one contact. */
