@@ -25,6 +25,7 @@ import io.callflow.call.HangupCause;
 import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
+import io.callflow.call.LegRinging;
 import io.callflow.call.TransferRequested;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
@@ -550,6 +551,11 @@ final class B2bua {
         SipCall call = fork.call();
         try {
             if (status < 200) {
+                // Provisional responses are reported once per leg (RFC 3261 section 13.2.2.1: 100 is hop-by-hop).
+                if (status > Response.TRYING && !agent.ringing && !agent.ended && !agent.answered) {
+                    agent.ringing = true;
+                    events.publish(new LegRinging(call.callId, agent.legId, agent.user, status, Instant.now()));
+                }
                 return;
             }
             if (status < 300) {

@@ -61,6 +61,7 @@ final class SipCall {
         final List<Fork> forks = new CopyOnWriteArrayList<>();
         Fork winner;
         Dialog dialog;
+        boolean ringing;
         boolean answered;
         boolean ended;
         ScheduledFuture<?> ringTimer;

@@ -17,6 +17,7 @@ import io.callflow.call.CallLanes;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
+import io.callflow.call.LegRinging;
 import io.callflow.call.TransferRequested;
 import io.callflow.media.MediaEndpoints;
 import io.callflow.media.MediaProbe;
@@ -75,7 +76,8 @@ class SipCallScenariosTest {
         registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.rtp-port-min", () -> 31000);
-        registry.add("callflow.media.rtp-port-max", () -> 33999);
+        // Below Linux's ephemeral ports (32768-60999), which SIPp and other programs take.
+        registry.add("callflow.media.rtp-port-max", () -> 32767);
     }
 
     /** Every call event the flows see, in order. */
@@ -207,6 +209,8 @@ class SipCallScenariosTest {
         caller("caller-hung-up-on.xml", "304").awaitSuccess(Duration.ofSeconds(20));
         agent.awaitSuccess(Duration.ofSeconds(10));
 
+        assertThat(eventLog.events).filteredOn(LegRinging.class::isInstance).map(LegRinging.class::cast)
+                .extracting(LegRinging::status).containsExactly(180);
         assertThat(outcomes()).containsExactly(AgentLegOutcome.RING_TIMEOUT);
         assertThat(endedRecord()).containsEntry("outcome", "AgentRangOut");
         assertCallStateDrained();
@@ -233,6 +237,7 @@ class SipCallScenariosTest {
         mobile.awaitSuccess(Duration.ofSeconds(10));
 
         assertThat(eventLog.events).filteredOn(LegAnswered.class::isInstance).hasSize(1);
+        assertThat(eventLog.events).filteredOn(LegRinging.class::isInstance).hasSize(1);
         assertThat(outcomes()).isEmpty();
         assertCallStateDrained();
     }
