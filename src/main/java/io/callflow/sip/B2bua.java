@@ -140,6 +140,8 @@ final class B2bua {
                 }
             } catch (Exception e) {
                 log.error("Call {}: {} failed: {}", call.callId, request.getMethod(), e.toString(), e);
+            } finally {
+                forgetIfFinished(call);
             }
         });
     }
@@ -191,6 +193,12 @@ final class B2bua {
             } catch (NoCommonCodecException e) {
                 log.info("Call {}: 488, {}", call.callId, e.getMessage());
                 sip.respond(call.inviteTransaction, invite, Response.NOT_ACCEPTABLE_HERE, "No common codec");
+                return;
+            } catch (Exception e) {
+                // Out of RTP ports, or one taken by another program (Netty rethrows the BindException unchecked):
+                // an overload the trunk can route around (RFC 3261 section 21.5.4).
+                log.warn("Call {}: 503, no media: {}", call.callId, e.getMessage());
+                sip.respond(call.inviteTransaction, invite, Response.SERVICE_UNAVAILABLE, "No media resources");
                 return;
             }
             calls.put(call.callId, call);
@@ -432,15 +440,32 @@ final class B2bua {
                         Instant.now()));
                 return;
             }
-            agent.media = media.offer(callId, legId);
+            try {
+                agent.media = media.offer(callId, legId);
+            } catch (Exception e) {
+                // No RTP port (pool exhausted or taken by another program): the flow must hear it, not wait forever.
+                log.error("Call {}: no media for agent {}'s leg: {}", callId, agentAddress, e.toString());
+                legFailed(call, agent, AgentLegOutcome.FAILED);
+                return;
+            }
             for (Binding contact : contacts) {
-                Request invite = agentInvite(call, agent, contact);
-                ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
-                var fork = new Fork(call, agent, transaction, callIdOf(invite));
-                transaction.setApplicationData(fork);
-                agent.forks.add(fork);
-                bySipCallId.put(fork.sipCallId(), call);
-                transaction.sendRequest();
+                try {
+                    Request invite = agentInvite(call, agent, contact);
+                    ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
+                    var fork = new Fork(call, agent, transaction, callIdOf(invite));
+                    transaction.setApplicationData(fork);
+                    transaction.sendRequest();
+                    // Responses are handled on this lane after this task, so registering after the send is in time.
+                    agent.forks.add(fork);
+                    bySipCallId.put(fork.sipCallId(), call);
+                } catch (Exception e) {
+                    log.warn("Call {}: INVITE to {}'s contact {} not sent: {}", callId, agentAddress,
+                            contact.contact(), e.toString());
+                }
+            }
+            if (agent.forks.isEmpty()) {
+                legFailed(call, agent, AgentLegOutcome.UNAVAILABLE);
+                return;
             }
             if (!call.setupMeasured) {
                 call.setupMeasured = true;
@@ -494,18 +519,23 @@ final class B2bua {
     public void hangUp(CallId callId) {
         withCall(callId, "hang up", call -> {
             for (AgentLeg agent : call.agents.values()) {
-                endAgent(call, agent);
+                endAgentQuietly(call, agent);
             }
             if (!call.ended) {
                 call.ended = true;
-                if (call.answered) {
-                    Request bye = call.callerDialog.createRequest(Request.BYE);
-                    call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(bye));
-                } else {
-                    Response unavailable = sip.messages().createResponse(Response.TEMPORARILY_UNAVAILABLE,
-                            call.invite);
-                    ((ToHeader) unavailable.getHeader(ToHeader.NAME)).setTag(call.toTag);
-                    call.inviteTransaction.sendResponse(unavailable);
+                try {
+                    if (call.answered) {
+                        Request bye = call.callerDialog.createRequest(Request.BYE);
+                        call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(bye));
+                    } else {
+                        Response unavailable = sip.messages().createResponse(Response.TEMPORARILY_UNAVAILABLE,
+                                call.invite);
+                        ((ToHeader) unavailable.getHeader(ToHeader.NAME)).setTag(call.toTag);
+                        call.inviteTransaction.sendResponse(unavailable);
+                    }
+                } catch (Exception e) {
+                    log.warn("Call {}: the caller's leg ended without our BYE/480 reaching it: {}", callId,
+                            e.toString());
                 }
                 media.release(call.callerMedia);
                 events.publish(new LegHungUp(callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
@@ -619,6 +649,16 @@ final class B2bua {
         }
     }
 
+    private void legFailed(SipCall call, AgentLeg agent, AgentLegOutcome outcome) {
+        agent.ended = true;
+        cancelTimer(agent);
+        if (agent.media != null) {
+            media.release(agent.media);
+        }
+        events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, outcome, Instant.now()));
+        forgetIfFinished(call);
+    }
+
     private void ringTimedOut(AgentLeg agent, SipCall call) {
         if (agent.answered || agent.ended) {
             return;
@@ -702,6 +742,9 @@ final class B2bua {
                 work.run(call);
             } catch (Exception e) {
                 log.error("Call {}: {} failed: {}", callId, what, e.toString(), e);
+            } finally {
+                // A command that failed half-way may still have ended the last leg: never keep a finished call.
+                forgetIfFinished(call);
             }
         });
     }

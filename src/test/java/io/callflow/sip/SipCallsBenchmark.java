@@ -111,10 +111,14 @@ public final class SipCallsBenchmark {
                 long count0 = toAgent.count();
                 long cpu0 = os.getProcessCpuTime();
                 long wall0 = System.nanoTime();
-                Process caller = sipp(root, "src/test/sipp/caller-hangup.xml", freePort(), sipPort, "-s", "400",
-                        "-r", Integer.toString(rate), "-m", Integer.toString(calls), "-d",
-                        Integer.toString(holdMillis), "-l", "100000", "-timeout", (seconds + 60) + "s",
-                        "-mp", Integer.toString(freePort()));
+                Process caller = null;
+                for (int attempt = 0; attempt < 3 && (caller == null || exitedAtOnce(caller)); attempt++) {
+                    // SIPp binds four media ports from -mp on; one may be taken, then it stops at once: retry.
+                    caller = sipp(root, "src/test/sipp/caller-hangup.xml", freePort(), sipPort, "-s", "400",
+                            "-r", Integer.toString(rate), "-m", Integer.toString(calls), "-d",
+                            Integer.toString(holdMillis), "-l", "100000", "-timeout", (seconds + 60) + "s",
+                            "-mp", Integer.toString(freePort()));
+                }
                 boolean finished = caller.waitFor(seconds + 120L, TimeUnit.SECONDS);
                 int exit = finished ? caller.exitValue() : -1;
                 if (!finished) {
@@ -202,6 +206,10 @@ public final class SipCallsBenchmark {
         @Override
         public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
         }
+    }
+
+    private static boolean exitedAtOnce(Process sipp) throws InterruptedException {
+        return sipp.waitFor(1, TimeUnit.SECONDS) && sipp.exitValue() != 0;
     }
 
     private static double percentile(long[] sorted, double q) {
