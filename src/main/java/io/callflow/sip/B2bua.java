@@ -72,12 +72,19 @@ final class B2bua {
     private final MediaControl mediaControl;
     private final CallEventPublisher events;
     private final ScheduledExecutorService timers;
-    /** How long a transferred caller may take to report the outcome: 64*T1, RFC 3261's transaction lifetime. */
-    private static final Duration TRANSFER_NOTIFY_WAIT = Duration.ofSeconds(32);
+    /** 64*T1, RFC 3261's transaction lifetime: how long a transferred caller may take to report the outcome, and
+     *  how long a late copy of an INVITE may still turn up. */
+    private static final Duration TRANSACTION_LIFETIME = Duration.ofSeconds(32);
     private final List<Map.Entry<String, Cidr>> trunks = new ArrayList<>();
     private final Map<CallId, SipCall> calls = new ConcurrentHashMap<>();
     /** SIP Call-ID (caller's, and each fork's) to the call. */
     private final Map<String, SipCall> bySipCallId = new ConcurrentHashMap<>();
+    /**
+     * Callers' Call-IDs of calls that ended in the last 64*T1. A copy of the INVITE that the stack delivers after the
+     * call has ended (its transaction is gone by then; seen under load, a stray call answered to nobody that never
+     * ends) is dropped instead of starting a second call.
+     */
+    private final Map<String, Boolean> recentlyEnded = new ConcurrentHashMap<>();
     /** INVITE received from the trunk to the first INVITE sent to an agent: the routing time callers feel. */
     private final Timer setup;
 
@@ -108,6 +115,15 @@ final class B2bua {
         return bySipCallId.size();
     }
 
+    /** One line per call still held, for leak hunting (benchmarks, tests): what each leg is waiting for. */
+    List<String> describeCalls() {
+        return calls.values().stream().map(call -> call.callId + " answered=" + call.answered + " ended="
+                + call.ended + " transferring=" + call.transferring + " agents=" + call.agents.values().stream()
+                .map(a -> a.user + "(answered=" + a.answered + " ended=" + a.ended + " forks=" + a.forks.size()
+                        + " tx=" + a.forks.stream().map(f -> String.valueOf(f.transaction().getState())).toList()
+                        + ")").toList()).toList();
+    }
+
     // ---- requests from the network (called on the SIP thread: hand over only) ----
 
     /** A new INVITE: 100 Trying at once (RFC 3261 section 17.2.1), then the rest on the new call's lane. */
@@ -117,6 +133,14 @@ final class B2bua {
         String from = ((SipURI) ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()).getUser();
         var call = new SipCall(CallId.random(), LegId.random(), callIdOf(invite), transaction, invite,
                 UUID.randomUUID().toString().substring(0, 8), from == null ? "anonymous" : from);
+        // One call per SIP Call-ID: should two stack threads each deliver a copy of a retransmitted INVITE before
+        // either has a transaction, the first owns the call and the copy is dropped. Registering the Call-ID now also
+        // lets a CANCEL that overtakes the admission find the call (it then runs after it, on the same lane)
+        // instead of getting 481.
+        if (recentlyEnded.containsKey(call.sipCallId) || bySipCallId.putIfAbsent(call.sipCallId, call) != null) {
+            log.debug("INVITE {} already taken; copy dropped", call.sipCallId);
+            return;
+        }
         events.onLane(call.callId, () -> admit(call));
     }
 
@@ -166,6 +190,7 @@ final class B2bua {
     // ---- the caller's leg ----
 
     private void admit(SipCall call) {
+        boolean admitted = false;
         try {
             Request invite = call.invite;
             InetAddress source = ((SIPRequest) invite).getRemoteAddress();
@@ -202,7 +227,7 @@ final class B2bua {
                 return;
             }
             calls.put(call.callId, call);
-            bySipCallId.put(call.sipCallId, call);
+            admitted = true;
             Response ringing = sip.messages().createResponse(Response.RINGING, invite);
             ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag(call.toTag);
             ringing.addHeader(contact());
@@ -216,6 +241,10 @@ final class B2bua {
             log.error("Call {}: could not admit the INVITE: {}", call.callId, e.toString(), e);
             respondQuietly(call.inviteTransaction, call.invite, Response.SERVER_INTERNAL_ERROR, null);
             forget(call);
+        } finally {
+            if (!admitted) {
+                forget(call);
+            }
         }
     }
 
@@ -336,7 +365,7 @@ final class B2bua {
         if (status < 300) {
             log.info("Call {}: the caller accepted the transfer", call.callId);
             timers.schedule(() -> events.onLane(call.callId, () -> transferEnded(call, "408 Request Timeout")),
-                    TRANSFER_NOTIFY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    TRANSACTION_LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
         } else {
             log.info("Call {}: the caller refused the transfer ({})", call.callId, status);
             transferEnded(call, status + " " + event.getResponse().getReasonPhrase());
@@ -367,7 +396,8 @@ final class B2bua {
     /** NOTIFY from the caller we referred (RFC 3515 section 2.4.5): once it reports a final status, we hang up. */
     private void notifyReceived(SipCall call, Request request, ServerTransaction transaction) throws Exception {
         sip.respond(transaction, request, Response.OK, null);
-        String body = request.getRawContent() == null ? "" : new String(request.getRawContent(), StandardCharsets.UTF_8);
+        String body = request.getRawContent() == null ? ""
+                : new String(request.getRawContent(), StandardCharsets.UTF_8);
         String firstLine = body.trim().split("\r?\n")[0];
         String[] statusLine = firstLine.split(" ", 3);
         int status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : 0;
@@ -722,8 +752,13 @@ final class B2bua {
     }
 
     private void forget(SipCall call) {
-        calls.remove(call.callId);
-        bySipCallId.remove(call.sipCallId);
+        boolean admitted = calls.remove(call.callId) != null;
+        // Only admitted calls: a caller may retry a refused INVITE with the same Call-ID and a new CSeq.
+        if (bySipCallId.remove(call.sipCallId, call) && admitted) {
+            recentlyEnded.put(call.sipCallId, Boolean.TRUE);
+            timers.schedule(() -> recentlyEnded.remove(call.sipCallId), TRANSACTION_LIFETIME.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         call.agents.values().forEach(agent -> agent.forks.forEach(f -> bySipCallId.remove(f.sipCallId())));
     }
 

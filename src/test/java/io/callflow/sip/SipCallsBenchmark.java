@@ -102,6 +102,10 @@ public final class SipCallsBenchmark {
                 "-mp", Integer.toString(freePort()));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
+            // JIT warm-up: 1,000 calls at 100/s, not reported.
+            sipp(root, "src/test/sipp/caller-hangup.xml", freePort(), sipPort, "-s", "400", "-r", "100", "-m", "1000",
+                    "-d", Integer.toString(holdMillis), "-mp", Integer.toString(freePort()))
+                    .waitFor(60, TimeUnit.SECONDS);
             for (String rateText : rates) {
                 int rate = Integer.parseInt(rateText.trim());
                 int calls = rate * seconds;
@@ -139,6 +143,7 @@ public final class SipCallsBenchmark {
                         calls, exit, driver.connected.get(), calls - driver.connected.get(), driver.failed.get(),
                         percentile(setup, 0.50), percentile(setup, 0.99), quantile(before, after, measured, 0.50),
                         quantile(before, after, measured, 0.99), cpu / wall, wall, sip.state().activeCalls());
+                app.getBean(B2bua.class).describeCalls().forEach(call -> System.out.println("sip.left " + call));
             }
         } finally {
             agent.destroyForcibly();

@@ -47,14 +47,16 @@ final class SipTestFlows {
     }
 
     /**
-     * Answers, rings agent {@code 1001} ({@code 1002} for DID 305) (ring timeout 2 s), and on answer bridges and waits for the end or for the
-     * agent's transfer request; each way the offer can fail ends in its own end event, i.e. its own call outcome.
+     * Answers, rings agent {@code 1001} ({@code 1002} for DID 305; ring timeout 2 s), and on answer bridges and waits
+     * for the end or for the agent's transfer request; each way the offer can fail ends in its own end event, i.e. its
+     * own call outcome.
      */
     static String dialAgent() {
         ProcessBuilder process = process("sip-dial-agent");
         process.startEvent("CallArrived").serviceTask("AnswerCall").camundaDelegateExpression("${answerCall}")
                 .serviceTask("OfferToAgent").camundaDelegateExpression("${offerToAgent}")
-                .camundaInputParameter("agentAddress", "${did == '305' ? '1002' : '1001'}").camundaInputParameter("ringTimeout", "PT2S")
+                .camundaInputParameter("agentAddress", "${did == '305' ? '1002' : '1001'}")
+                .camundaInputParameter("ringTimeout", "PT2S")
                 .exclusiveGateway("Answered")
                 .condition("answered", "${agentOutcome == 'ANSWERED'}")
                 .serviceTask("Bridge").camundaDelegateExpression("${bridgeCall}")
