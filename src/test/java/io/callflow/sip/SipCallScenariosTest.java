@@ -261,8 +261,14 @@ class SipCallScenariosTest {
         // keeps up on a loaded machine is not the point (a call it gives up on must be cleaned up all the same).
         Sipp hungUp = caller("caller-hung-up-on.xml", "302", "-m", "1500", "-r", "150", "-l", "300");
         Sipp cancelled = caller("caller-cancel.xml", "301", "-m", "500", "-r", "50", "-l", "100");
-        hungUp.awaitFinished(Duration.ofSeconds(90));
-        cancelled.awaitFinished(Duration.ofSeconds(90));
+        try {
+            hungUp.awaitFinished(Duration.ofSeconds(90));
+            cancelled.awaitFinished(Duration.ofSeconds(90));
+        } finally {
+            // Never leave a SIPp running when one of the two fails.
+            hungUp.kill();
+            cancelled.kill();
+        }
         long sent = System.nanoTime();
 
         assertCallStateDrained();
