@@ -3,7 +3,7 @@ package io.callflow.call;
 import java.time.Instant;
 
 /** Something that happened to a call, published by the signalling or media layer, named in the past tense. */
-public sealed interface CallEvent permits CallArrived, LegAnswered, LegHungUp, DigitsCollected, NoInput,
+public sealed interface CallEvent permits CallArrived, LegRinging, LegAnswered, LegHungUp, DigitsCollected, NoInput,
         AgentLegFailed, TransferRequested, MediaTimedOut, PlaybackFinished {
 
     CallId callId();

@@ -25,6 +25,7 @@ import io.callflow.call.HangupCause;
 import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
+import io.callflow.call.LegRinging;
 import io.callflow.call.TransferRequested;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
@@ -32,6 +33,7 @@ import io.callflow.media.MediaLeg;
 import io.callflow.media.NoCommonCodecException;
 import io.callflow.sip.SipCall.AgentLeg;
 import io.callflow.sip.SipCall.Fork;
+import io.callflow.sip.SipCall.Refer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import javax.sip.ClientTransaction;
@@ -70,10 +72,19 @@ final class B2bua {
     private final MediaControl mediaControl;
     private final CallEventPublisher events;
     private final ScheduledExecutorService timers;
+    /** 64*T1, RFC 3261's transaction lifetime: how long a transferred caller may take to report the outcome, and
+     *  how long a late copy of an INVITE may still turn up. */
+    private static final Duration TRANSACTION_LIFETIME = Duration.ofSeconds(32);
     private final List<Map.Entry<String, Cidr>> trunks = new ArrayList<>();
     private final Map<CallId, SipCall> calls = new ConcurrentHashMap<>();
     /** SIP Call-ID (caller's, and each fork's) to the call. */
     private final Map<String, SipCall> bySipCallId = new ConcurrentHashMap<>();
+    /**
+     * Callers' Call-IDs of calls that ended in the last 64*T1. A copy of the INVITE that the stack delivers after the
+     * call has ended (its transaction is gone by then; seen under load, a stray call answered to nobody that never
+     * ends) is dropped instead of starting a second call.
+     */
+    private final Map<String, Boolean> recentlyEnded = new ConcurrentHashMap<>();
     /** INVITE received from the trunk to the first INVITE sent to an agent: the routing time callers feel. */
     private final Timer setup;
     /** INVITE received to CallArrived published: the SIP layer's own share of the setup time. */
@@ -109,6 +120,15 @@ final class B2bua {
         return bySipCallId.size();
     }
 
+    /** One line per call still held, for leak hunting (benchmarks, tests): what each leg is waiting for. */
+    List<String> describeCalls() {
+        return calls.values().stream().map(call -> call.callId + " answered=" + call.answered + " ended="
+                + call.ended + " transferring=" + call.transferring + " agents=" + call.agents.values().stream()
+                .map(a -> a.user + "(answered=" + a.answered + " ended=" + a.ended + " forks=" + a.forks.size()
+                        + " tx=" + a.forks.stream().map(f -> String.valueOf(f.transaction().getState())).toList()
+                        + ")").toList()).toList();
+    }
+
     // ---- requests from the network (called on the SIP thread: hand over only) ----
 
     /** A new INVITE: 100 Trying at once (RFC 3261 section 17.2.1), then the rest on the new call's lane. */
@@ -118,6 +138,14 @@ final class B2bua {
         String from = ((SipURI) ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()).getUser();
         var call = new SipCall(CallId.random(), LegId.random(), callIdOf(invite), transaction, invite,
                 UUID.randomUUID().toString().substring(0, 8), from == null ? "anonymous" : from);
+        // One call per SIP Call-ID: should two stack threads each deliver a copy of a retransmitted INVITE before
+        // either has a transaction, the first owns the call and the copy is dropped. Registering the Call-ID now also
+        // lets a CANCEL that overtakes the admission find the call (it then runs after it, on the same lane)
+        // instead of getting 481.
+        if (recentlyEnded.containsKey(call.sipCallId) || bySipCallId.putIfAbsent(call.sipCallId, call) != null) {
+            log.debug("INVITE {} already taken; copy dropped", call.sipCallId);
+            return;
+        }
         events.onLane(call.callId, () -> admit(call));
     }
 
@@ -135,21 +163,27 @@ final class B2bua {
                     case Request.CANCEL -> cancel(call, request, transaction);
                     case Request.INFO -> info(call, request, transaction);
                     case Request.REFER -> refer(call, request, transaction);
+                    case Request.NOTIFY -> notifyReceived(call, request, transaction);
                     case Request.INVITE -> reInvite(call, request, transaction);
                     default -> sip.respond(transaction, request, Response.METHOD_NOT_ALLOWED, null);
                 }
             } catch (Exception e) {
                 log.error("Call {}: {} failed: {}", call.callId, request.getMethod(), e.toString(), e);
+            } finally {
+                forgetIfFinished(call);
             }
         });
     }
 
     void response(ResponseEvent event) {
         ClientTransaction transaction = event.getClientTransaction();
-        if (transaction == null || !(transaction.getApplicationData() instanceof Fork fork)) {
-            return; // a retransmitted 2xx after our ACK, or a response to a BYE or REFER
+        Object owner = transaction == null ? null : transaction.getApplicationData();
+        if (owner instanceof Fork fork) {
+            events.onLane(fork.call().callId, () -> agentResponse(fork, event));
+        } else if (owner instanceof Refer refer) {
+            events.onLane(refer.call().callId, () -> referAnswered(refer, event));
         }
-        events.onLane(fork.call().callId, () -> agentResponse(fork, event));
+        // Anything else: a retransmitted 2xx after our ACK, or a response to a BYE or NOTIFY.
     }
 
     void timeout(ClientTransaction transaction) {
@@ -161,6 +195,7 @@ final class B2bua {
     // ---- the caller's leg ----
 
     private void admit(SipCall call) {
+        boolean admitted = false;
         try {
             Request invite = call.invite;
             InetAddress source = ((SIPRequest) invite).getRemoteAddress();
@@ -189,9 +224,15 @@ final class B2bua {
                 log.info("Call {}: 488, {}", call.callId, e.getMessage());
                 sip.respond(call.inviteTransaction, invite, Response.NOT_ACCEPTABLE_HERE, "No common codec");
                 return;
+            } catch (Exception e) {
+                // Out of RTP ports, or one taken by another program (Netty rethrows the BindException unchecked):
+                // an overload the trunk can route around (RFC 3261 section 21.5.4).
+                log.warn("Call {}: 503, no media: {}", call.callId, e.getMessage());
+                sip.respond(call.inviteTransaction, invite, Response.SERVICE_UNAVAILABLE, "No media resources");
+                return;
             }
             calls.put(call.callId, call);
-            bySipCallId.put(call.sipCallId, call);
+            admitted = true;
             Response ringing = sip.messages().createResponse(Response.RINGING, invite);
             ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag(call.toTag);
             ringing.addHeader(contact());
@@ -206,11 +247,16 @@ final class B2bua {
             log.error("Call {}: could not admit the INVITE: {}", call.callId, e.toString(), e);
             respondQuietly(call.inviteTransaction, call.invite, Response.SERVER_INTERNAL_ERROR, null);
             forget(call);
+        } finally {
+            if (!admitted) {
+                forget(call);
+            }
         }
     }
 
     private void bye(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        sip.respond(transaction, request, Response.OK, null);
+        // The leg is over whether or not our 200 reaches the peer (a TCP peer may already have closed the connection).
+        respondQuietly(transaction, request, Response.OK, null);
         String sipCallId = callIdOf(request);
         if (sipCallId.equals(call.sipCallId)) {
             if (!call.ended) {
@@ -269,7 +315,11 @@ final class B2bua {
         mediaControl.digitReceived(call.callId, call.callerLeg, Character.toUpperCase(digit));
     }
 
-    /** REFER from an agent (RFC 3515): accepted, and handed to the flow as a transfer request. */
+    /**
+     * REFER from an agent (RFC 3515): 202 Accepted, a first NOTIFY saying the transfer is under way (section 2.4.4
+     * requires one at once), and the request handed to the flow; the final NOTIFY follows when the flow's transfer has
+     * or has not happened ({@link #referAnswered}).
+     */
     private void refer(SipCall call, Request request, ServerTransaction transaction) throws Exception {
         var referTo = (javax.sip.header.ReferToHeader) request.getHeader(javax.sip.header.ReferToHeader.NAME);
         if (referTo == null) {
@@ -278,10 +328,89 @@ final class B2bua {
         }
         sip.respond(transaction, request, Response.ACCEPTED, null);
         String sipCallId = callIdOf(request);
-        LegId from = call.agents.values().stream().filter(a -> a.winner != null
-                && a.winner.sipCallId().equals(sipCallId)).map(a -> a.legId).findFirst().orElse(call.callerLeg);
-        events.publish(new TransferRequested(call.callId, from, referTo.getAddress().getURI().toString(),
-                Instant.now()));
+        AgentLeg agent = call.agents.values().stream().filter(a -> a.winner != null && !a.ended
+                && a.winner.sipCallId().equals(sipCallId)).findFirst().orElse(null);
+        if (agent != null) {
+            call.transferor = agent;
+            notifyTransferor(call, "100 Trying", false);
+        }
+        events.publish(new TransferRequested(call.callId, agent == null ? call.callerLeg : agent.legId,
+                referTo.getAddress().getURI().toString(), Instant.now()));
+    }
+
+    /** Tells the agent who asked for the transfer how it went: a NOTIFY with a message/sipfrag status line. */
+    private void notifyTransferor(SipCall call, String statusLine, boolean done) {
+        AgentLeg agent = call.transferor;
+        if (agent == null || agent.dialog == null || agent.ended) {
+            return;
+        }
+        try {
+            Request notify = agent.dialog.createRequest(Request.NOTIFY);
+            notify.addHeader(sip.headers().createEventHeader("refer"));
+            notify.addHeader(sip.headers().createSubscriptionStateHeader(done
+                    ? "terminated;reason=noresource" : "active;expires=60"));
+            notify.setContent("SIP/2.0 " + statusLine + "\r\n",
+                    sip.headers().createContentTypeHeader("message", "sipfrag;version=2.0"));
+            agent.dialog.sendRequest(sip.provider().getNewClientTransaction(notify));
+        } catch (Exception e) {
+            log.warn("Call {}: NOTIFY to agent {} not sent: {}", call.callId, agent.user, e.toString());
+        }
+    }
+
+    /**
+     * The caller answered our REFER. Accepted: the agent hears it worked and its leg ends (the transfer ends Callflow's
+     * part of the call); the caller's leg ends with its final NOTIFY or, at the latest, after 64*T1. Refused: the agent
+     * hears why and every leg ends, because the flow has already moved on.
+     */
+    private void referAnswered(Refer refer, ResponseEvent event) {
+        SipCall call = refer.call();
+        int status = event.getResponse().getStatusCode();
+        if (status < 200 || call.ended) {
+            return;
+        }
+        if (status < 300) {
+            log.info("Call {}: the caller accepted the transfer", call.callId);
+            timers.schedule(() -> events.onLane(call.callId, () -> transferEnded(call, "408 Request Timeout")),
+                    TRANSACTION_LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            log.info("Call {}: the caller refused the transfer ({})", call.callId, status);
+            transferEnded(call, status + " " + event.getResponse().getReasonPhrase());
+        }
+    }
+
+    /**
+     * The transfer is over, whichever way: the agent who asked hears the outcome in a final NOTIFY, and every leg
+     * ends (RFC 5589 section 6: the transferor ends its dialogs), because the flow has already let the call go.
+     */
+    private void transferEnded(SipCall call, String outcome) {
+        notifyTransferor(call, outcome, true);
+        call.agents.values().forEach(agent -> endAgentQuietly(call, agent));
+        if (!call.ended) {
+            call.ended = true;
+            try {
+                call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(
+                        call.callerDialog.createRequest(Request.BYE)));
+            } catch (Exception e) {
+                log.warn("Call {}: BYE to the transferred caller not sent: {}", call.callId, e.toString());
+            }
+            media.release(call.callerMedia);
+            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
+        }
+        forgetIfFinished(call);
+    }
+
+    /** NOTIFY from the caller we referred (RFC 3515 section 2.4.5): once it reports a final status, we hang up. */
+    private void notifyReceived(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        sip.respond(transaction, request, Response.OK, null);
+        String body = request.getRawContent() == null ? ""
+                : new String(request.getRawContent(), StandardCharsets.UTF_8);
+        String firstLine = body.trim().split("\r?\n")[0];
+        String[] statusLine = firstLine.split(" ", 3);
+        int status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : 0;
+        if (call.transferring && status >= 200) {
+            log.info("Call {}: transfer of the caller ended with {}", call.callId, status);
+            transferEnded(call, firstLine.substring(firstLine.indexOf(' ') + 1));
+        }
     }
 
     /** Hold and resume (RFC 3264 section 8.4): the media layer answers the new offer. */
@@ -347,15 +476,32 @@ final class B2bua {
                         Instant.now()));
                 return;
             }
-            agent.media = media.offer(callId, legId);
+            try {
+                agent.media = media.offer(callId, legId);
+            } catch (Exception e) {
+                // No RTP port (pool exhausted or taken by another program): the flow must hear it, not wait forever.
+                log.error("Call {}: no media for agent {}'s leg: {}", callId, agentAddress, e.toString());
+                legFailed(call, agent, AgentLegOutcome.FAILED);
+                return;
+            }
             for (Binding contact : contacts) {
-                Request invite = agentInvite(call, agent, contact);
-                ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
-                var fork = new Fork(call, agent, transaction, callIdOf(invite));
-                transaction.setApplicationData(fork);
-                agent.forks.add(fork);
-                bySipCallId.put(fork.sipCallId(), call);
-                transaction.sendRequest();
+                try {
+                    Request invite = agentInvite(call, agent, contact);
+                    ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
+                    var fork = new Fork(call, agent, transaction, callIdOf(invite));
+                    transaction.setApplicationData(fork);
+                    transaction.sendRequest();
+                    // Responses are handled on this lane after this task, so registering after the send is in time.
+                    agent.forks.add(fork);
+                    bySipCallId.put(fork.sipCallId(), call);
+                } catch (Exception e) {
+                    log.warn("Call {}: INVITE to {}'s contact {} not sent: {}", callId, agentAddress,
+                            contact.contact(), e.toString());
+                }
+            }
+            if (agent.forks.isEmpty()) {
+                legFailed(call, agent, AgentLegOutcome.UNAVAILABLE);
+                return;
             }
             if (!call.setupMeasured) {
                 call.setupMeasured = true;
@@ -382,14 +528,17 @@ final class B2bua {
 
     public void transfer(CallId callId, String target) {
         withCall(callId, "transfer", call -> {
-            if (!call.answered || call.ended || call.callerDialog == null) {
+            if (!call.answered || call.ended || call.callerDialog == null || call.transferring) {
                 log.warn("Call {}: cannot transfer, the caller's leg is not established", callId);
                 return;
             }
             String uri = target.startsWith("sip:") ? target : "sip:" + target + "@" + properties.domain();
             Request refer = call.callerDialog.createRequest(Request.REFER);
             refer.addHeader(sip.headers().createReferToHeader(sip.addresses().createAddress(uri)));
+            refer.addHeader(contact());
             ClientTransaction transaction = sip.provider().getNewClientTransaction(refer);
+            transaction.setApplicationData(new Refer(call));
+            call.transferring = true;
             call.callerDialog.sendRequest(transaction);
             log.info("Call {}: caller referred to {}", callId, uri);
         });
@@ -406,18 +555,23 @@ final class B2bua {
     public void hangUp(CallId callId) {
         withCall(callId, "hang up", call -> {
             for (AgentLeg agent : call.agents.values()) {
-                endAgent(call, agent);
+                endAgentQuietly(call, agent);
             }
             if (!call.ended) {
                 call.ended = true;
-                if (call.answered) {
-                    Request bye = call.callerDialog.createRequest(Request.BYE);
-                    call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(bye));
-                } else {
-                    Response unavailable = sip.messages().createResponse(Response.TEMPORARILY_UNAVAILABLE,
-                            call.invite);
-                    ((ToHeader) unavailable.getHeader(ToHeader.NAME)).setTag(call.toTag);
-                    call.inviteTransaction.sendResponse(unavailable);
+                try {
+                    if (call.answered) {
+                        Request bye = call.callerDialog.createRequest(Request.BYE);
+                        call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(bye));
+                    } else {
+                        Response unavailable = sip.messages().createResponse(Response.TEMPORARILY_UNAVAILABLE,
+                                call.invite);
+                        ((ToHeader) unavailable.getHeader(ToHeader.NAME)).setTag(call.toTag);
+                        call.inviteTransaction.sendResponse(unavailable);
+                    }
+                } catch (Exception e) {
+                    log.warn("Call {}: the caller's leg ended without our BYE/480 reaching it: {}", callId,
+                            e.toString());
                 }
                 media.release(call.callerMedia);
                 events.publish(new LegHungUp(callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
@@ -463,6 +617,11 @@ final class B2bua {
         SipCall call = fork.call();
         try {
             if (status < 200) {
+                // Provisional responses are reported once per leg (RFC 3261 section 13.2.2.1: 100 is hop-by-hop).
+                if (status > Response.TRYING && !agent.ringing && !agent.ended && !agent.answered) {
+                    agent.ringing = true;
+                    events.publish(new LegRinging(call.callId, agent.legId, agent.user, status, Instant.now()));
+                }
                 return;
             }
             if (status < 300) {
@@ -526,6 +685,16 @@ final class B2bua {
         }
     }
 
+    private void legFailed(SipCall call, AgentLeg agent, AgentLegOutcome outcome) {
+        agent.ended = true;
+        cancelTimer(agent);
+        if (agent.media != null) {
+            media.release(agent.media);
+        }
+        events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, outcome, Instant.now()));
+        forgetIfFinished(call);
+    }
+
     private void ringTimedOut(AgentLeg agent, SipCall call) {
         if (agent.answered || agent.ended) {
             return;
@@ -556,6 +725,14 @@ final class B2bua {
         }
     }
 
+    private void endAgentQuietly(SipCall call, AgentLeg agent) {
+        try {
+            endAgent(call, agent);
+        } catch (Exception e) {
+            log.warn("Call {}: could not end agent {}'s leg: {}", call.callId, agent.user, e.toString());
+        }
+    }
+
     private void cancelFork(Fork fork) {
         try {
             var state = fork.transaction().getState();
@@ -581,8 +758,13 @@ final class B2bua {
     }
 
     private void forget(SipCall call) {
-        calls.remove(call.callId);
-        bySipCallId.remove(call.sipCallId);
+        boolean admitted = calls.remove(call.callId) != null;
+        // Only admitted calls: a caller may retry a refused INVITE with the same Call-ID and a new CSeq.
+        if (bySipCallId.remove(call.sipCallId, call) && admitted) {
+            recentlyEnded.put(call.sipCallId, Boolean.TRUE);
+            timers.schedule(() -> recentlyEnded.remove(call.sipCallId), TRANSACTION_LIFETIME.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         call.agents.values().forEach(agent -> agent.forks.forEach(f -> bySipCallId.remove(f.sipCallId())));
     }
 
@@ -601,6 +783,9 @@ final class B2bua {
                 work.run(call);
             } catch (Exception e) {
                 log.error("Call {}: {} failed: {}", callId, what, e.toString(), e);
+            } finally {
+                // A command that failed half-way may still have ended the last leg: never keep a finished call.
+                forgetIfFinished(call);
             }
         });
     }
@@ -615,7 +800,7 @@ final class B2bua {
         try {
             sip.respond(transaction, request, status, reason);
         } catch (Exception e) {
-            log.debug("Could not send {}: {}", status, e.toString());
+            log.info("{} to {} not sent: {}", status, request.getMethod(), e.toString());
         }
     }
 

@@ -32,6 +32,10 @@ final class SipCall {
     Dialog callerDialog;
     boolean answered;
     boolean ended;
+    /** A REFER to the caller is out (the flow's transfer). */
+    boolean transferring;
+    /** The agent whose REFER started the transfer, told the outcome by NOTIFY. */
+    AgentLeg transferor;
     final Map<LegId, AgentLeg> agents = new ConcurrentHashMap<>();
 
     SipCall(CallId callId, LegId callerLeg, String sipCallId, ServerTransaction inviteTransaction, Request invite,
@@ -57,6 +61,7 @@ final class SipCall {
         final List<Fork> forks = new CopyOnWriteArrayList<>();
         Fork winner;
         Dialog dialog;
+        boolean ringing;
         boolean answered;
         boolean ended;
         ScheduledFuture<?> ringTimer;
@@ -66,6 +71,10 @@ final class SipCall {
             this.legId = legId;
             this.user = user;
         }
+    }
+
+    /** Our REFER to the caller: its response tells the transferor how the transfer went. */
+    record Refer(SipCall call) {
     }
 
     /** One INVITE of an agent leg to one contact. */

@@ -87,6 +87,16 @@ final class SipListenerAdapter implements SipListener {
                     }
                 }
                 case Request.BYE, Request.CANCEL, Request.INFO, Request.REFER -> b2bua.inDialog(event, tx);
+                // RFC 3515 section 2.4.4: the caller we referred reports progress in its dialog.
+                case Request.NOTIFY -> {
+                    if (inDialog) {
+                        b2bua.inDialog(event, tx);
+                    } else {
+                        Response refused = sip.messages().createResponse(Response.METHOD_NOT_ALLOWED, request);
+                        refused.addHeader(allow());
+                        tx.sendResponse(refused);
+                    }
+                }
                 default -> {
                     Response refused = sip.messages().createResponse(KNOWN.contains(method)
                             ? Response.METHOD_NOT_ALLOWED : Response.NOT_IMPLEMENTED, request);

@@ -64,6 +64,21 @@ public final class Sipp {
         }
     }
 
+    /**
+     * Waits for a load run to finish and returns SIPp's exit code: 0 every call passed, 1 some failed (on a loaded
+     * machine SIPp itself falls behind), anything else SIPp could not run, which fails the test.
+     */
+    public int awaitFinished(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            fail("SIPp " + scenario + " did not finish within " + timeout + errors());
+        }
+        if (process.exitValue() > 1) {
+            fail("SIPp " + scenario + " could not run (exit " + process.exitValue() + ")" + errors());
+        }
+        return process.exitValue();
+    }
+
     public void kill() {
         process.destroyForcibly();
     }
