@@ -580,6 +580,31 @@ final class B2bua {
         });
     }
 
+    /** The caller never ACKed our 200 (RFC 3261 section 13.3.1.4): say BYE and end the caller's leg. */
+    void ackNotReceived(Dialog dialog) {
+        SipCall call = dialog == null || dialog.getCallId() == null ? null
+                : bySipCallId.get(dialog.getCallId().getCallId());
+        if (call == null || call.callerDialog != dialog) {
+            return;
+        }
+        events.onLane(call.callId, () -> {
+            if (call.ended) {
+                return;
+            }
+            log.warn("Call {}: the caller never acknowledged our 200 OK; ending the call", call.callId);
+            call.ended = true;
+            try {
+                Request bye = dialog.createRequest(Request.BYE);
+                dialog.sendRequest(sip.provider().getNewClientTransaction(bye));
+            } catch (Exception e) {
+                log.debug("Call {}: BYE after the missing ACK not sent: {}", call.callId, e.toString());
+            }
+            media.release(call.callerMedia);
+            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.FAILURE, Instant.now()));
+            forgetIfFinished(call);
+        });
+    }
+
     // ---- agent legs ----
 
     private Request agentInvite(SipCall call, AgentLeg agent, Binding contact) throws Exception {

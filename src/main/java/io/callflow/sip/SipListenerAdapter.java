@@ -4,12 +4,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.DialogTimeoutEvent;
+import gov.nist.javax.sip.SipListenerExt;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionUnavailableException;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * call requests and responses to the call's lane - so no business logic runs on the stack's threads. A flooding
  * source is dropped first of all. Methods Callflow does not take are answered 405 with Allow, unknown ones 501.
  */
-final class SipListenerAdapter implements SipListener {
+final class SipListenerAdapter implements SipListenerExt {
 
     private static final Logger log = LoggerFactory.getLogger(SipListenerAdapter.class);
     private static final String ALLOWED = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, REGISTER";
@@ -138,6 +139,17 @@ final class SipListenerAdapter implements SipListener {
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    /**
+     * RFC 3261 section 13.3.1.4: a 2xx we sent that is never ACKed (64*T1) confirms the dialog, but the session
+     * must be ended with a BYE, or the call would stay up with nobody on it.
+     */
+    @Override
+    public void processDialogTimeout(DialogTimeoutEvent event) {
+        if (event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived) {
+            b2bua.ackNotReceived(event.getDialog());
+        }
     }
 
     private void badRequest(Request request, String reason) {

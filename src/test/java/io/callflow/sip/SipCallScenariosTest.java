@@ -123,6 +123,15 @@ class SipCallScenariosTest {
     }
 
     @Test
+    void aCallerWhoNeverAcknowledgesTheAnswerIsHungUpAfter64T1() throws Exception {
+        // RFC 3261 section 13.3.1.4: the 200 is retransmitted for 64*T1 (32 s), then the session ends with a BYE.
+        caller("caller-never-acks.xml", "300").awaitSuccess(Duration.ofSeconds(70));
+
+        assertThat(endedRecord()).containsEntry("hangup_cause", "FAILURE");
+        assertCallStateDrained();
+    }
+
+    @Test
     void aCallOverTcpIsAnsweredAndHungUp() throws Exception {
         caller("caller-hangup.xml", "300", "-t", "t1", "-d", "300").awaitSuccess(Duration.ofSeconds(20));
 
