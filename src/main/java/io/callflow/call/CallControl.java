@@ -11,7 +11,10 @@ import java.util.List;
  */
 public interface CallControl {
 
-    /** Answers the caller's leg (200 OK with our SDP); {@link LegAnswered} for the caller's leg follows. */
+    /**
+     * Answers the caller's leg (200 OK with our SDP). No event follows, the flow goes on at once; a caller who never
+     * acknowledges the answer is hung up ({@link LegHungUp}).
+     */
     void answer(CallId callId);
 
     /** Queues prompts on the caller's leg; {@link PlaybackFinished} follows when the queue has played out. */
