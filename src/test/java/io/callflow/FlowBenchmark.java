@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.callflow.support.Bench;
+import io.callflow.support.Sipp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -69,24 +70,16 @@ public final class FlowBenchmark {
         Files.writeString(root.resolve("provisioning.yml"), yaml);
         Files.writeString(root.resolve("agents.csv"), csv);
         Files.writeString(root.resolve("rules/bench.drl"), drl);
-        int sipPort = freePort();
+        int sipPort = Sipp.freePort();
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start()) {
-            List<String> settings = new ArrayList<>(List.of("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                            "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                            "--spring.datasource.hikari.maximum-pool-size=40", "--server.port=0",
-                            "--callflow.data-dir=" + root.resolve("data"),
-                            "--callflow.content.processes-dir=" + root.resolve("processes"),
-                            "--callflow.content.rules-dir=" + root.resolve("rules"),
-                            "--callflow.acd.provisioning-file=" + root.resolve("provisioning.yml"),
-                            "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
-                            "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=20000",
-                            "--callflow.media.rtp-port-max=29999", "--logging.level.root=warn",
-                            "--logging.level.io.callflow=warn"));
-            // Extra settings for an experiment, e.g. -Dbench.settings="--logging.level.io.callflow.acd=debug".
-            settings.addAll(List.of(System.getProperty("bench.settings", "").split(" +")));
-            settings.removeIf(String::isBlank);
-            ConfigurableApplicationContext app = new SpringApplicationBuilder(CallflowApplication.class)
-                    .profiles("postgres").run(settings.toArray(String[]::new));
+            ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, List.of(
+                    "--spring.datasource.hikari.maximum-pool-size=40", "--callflow.data-dir=" + root.resolve("data"),
+                    "--callflow.content.processes-dir=" + root.resolve("processes"),
+                    "--callflow.content.rules-dir=" + root.resolve("rules"),
+                    "--callflow.acd.provisioning-file=" + root.resolve("provisioning.yml"),
+                    "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
+                    "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=20000",
+                    "--callflow.media.rtp-port-max=29999"));
             try {
                 run(app, root, sipPort, rates, seconds, agents);
             } finally {
@@ -101,8 +94,8 @@ public final class FlowBenchmark {
             int agents) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
         MeterRegistry meters = app.getBean(MeterRegistry.class);
-        int uasPort = freePort();
-        sipp(root, "bench/flow/agents-register.xml", freePort(), sipPort, "-inf", root.resolve("agents.csv").toString(),
+        int uasPort = Sipp.freePort();
+        Bench.sipp(root, "bench/flow/agents-register.xml", Sipp.freePort(), sipPort, "-inf", root.resolve("agents.csv").toString(),
                 "-m", Integer.toString(agents), "-r", "100", "-set", "uas", Integer.toString(uasPort)).waitFor();
         long deadline = System.currentTimeMillis() + 60_000;
         while (jdbc.queryForObject("select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'",
@@ -111,13 +104,13 @@ public final class FlowBenchmark {
         }
         System.out.printf("flow.agents registered_available=%d%n", jdbc.queryForObject(
                 "select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'", Integer.class));
-        Process uas = sipp(root, "src/test/sipp/agent-answer.xml", uasPort, sipPort, "-m", "100000000", "-s", "agent",
-                "-mp", Integer.toString(freePort()));
+        Process uas = Bench.sipp(root, "src/test/sipp/agent-answer.xml", uasPort, sipPort, "-m", "100000000", "-s", "agent",
+                "-mp", Integer.toString(Sipp.freePort()));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             // Warm-up (not reported): the JIT compiles the call path, pools fill.
-            sipp(root, "bench/flow/caller.xml", freePort(), sipPort, "-s", "300", "-r", "20", "-m", "400", "-d",
-                    "1000", "-l", "100000", "-mp", Integer.toString(freePort())).waitFor(120, TimeUnit.SECONDS);
+            Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r", "20", "-m", "400", "-d",
+                    "1000", "-l", "100000", "-mp", Integer.toString(Sipp.freePort())).waitFor(120, TimeUnit.SECONDS);
             Thread.sleep(3000);
             for (String rateText : rates) {
                 int rate = Integer.parseInt(rateText.trim());
@@ -137,9 +130,9 @@ public final class FlowBenchmark {
                 java.sql.Timestamp since = new java.sql.Timestamp(System.currentTimeMillis());
                 long cpu0 = os.getProcessCpuTime();
                 long wall0 = System.nanoTime();
-                Process caller = sipp(root, "bench/flow/caller.xml", freePort(), sipPort, "-s", "300", "-r",
+                Process caller = Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r",
                         Integer.toString(rate), "-m", Integer.toString(calls), "-d", "1000", "-l", "100000",
-                        "-mp", Integer.toString(freePort()));
+                        "-mp", Integer.toString(Sipp.freePort()));
                 boolean finished = caller.waitFor(seconds + 120L, TimeUnit.SECONDS);
                 int exit = finished ? caller.exitValue() : -1;
                 if (!finished) {
@@ -160,15 +153,15 @@ public final class FlowBenchmark {
                 long measured = setup.count() - count0;
                 System.out.printf("flow.rate cps=%d calls=%d sipp_exit=%d call_records=%d connected_to_agent=%d"
                         + " failed=%d setup_p50_ms=%.2f setup_p99_ms=%.2f cpu_cores=%.2f wall_s=%.1f%n", rate, calls,
-                        exit, records, connected, calls - connected, quantile(before, after, measured, 0.50),
-                        quantile(before, after, measured, 0.99), cpu / wall, wall);
+                        exit, records, connected, calls - connected, Bench.quantile(before, after, measured, 0.50),
+                        Bench.quantile(before, after, measured, 0.99), cpu / wall, wall);
                 // Where the setup time goes: the SIP layer's admission, waits for a lane thread, the flow's start.
                 for (int i = 0; i < parts.size(); i++) {
                     Timer timer = meters.find(parts.get(i)).timer();
                     CountAtBucket[] now = timer.takeSnapshot().histogramCounts();
                     long n = timer.count() - partsCount0.get(i);
                     System.out.printf("flow.part %-26s p50_ms=%.2f p99_ms=%.2f n=%d%n", parts.get(i),
-                            quantile(partsBefore.get(i), now, n, 0.50), quantile(partsBefore.get(i), now, n, 0.99), n);
+                            Bench.quantile(partsBefore.get(i), now, n, 0.50), Bench.quantile(partsBefore.get(i), now, n, 0.99), n);
                 }
                 // Median offset of each flow step from the process start.
                 jdbc.query("""
@@ -195,8 +188,8 @@ public final class FlowBenchmark {
             System.gc();
             Thread.sleep(1000);
             long idle = memory.getHeapMemoryUsage().getUsed();
-            Process holders = sipp(root, "bench/flow/caller.xml", freePort(), sipPort, "-s", "300", "-r", "50", "-m",
-                    "1000", "-d", "20000", "-l", "100000", "-mp", Integer.toString(freePort()));
+            Process holders = Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r", "50", "-m",
+                    "1000", "-d", "20000", "-l", "100000", "-mp", Integer.toString(Sipp.freePort()));
             Thread.sleep(21_000);
             Double active = meters.find("callflow.calls.active").gauge().value();
             System.gc();
@@ -208,38 +201,6 @@ public final class FlowBenchmark {
                     active == null || active == 0 ? 0 : (busy - idle) / 1048576.0 / active * 1000);
         } finally {
             uas.destroyForcibly();
-        }
-    }
-
-    /** The q-quantile in ms of the values recorded between two cumulative histogram snapshots. */
-    private static double quantile(CountAtBucket[] before, CountAtBucket[] after, long total, double q) {
-        if (total <= 0) {
-            return Double.NaN;
-        }
-        for (int i = 0; i < after.length; i++) {
-            double inInterval = after[i].count() - before[i].count();
-            if (inInterval >= q * total) {
-                return after[i].bucket(TimeUnit.MILLISECONDS);
-            }
-        }
-        return Double.POSITIVE_INFINITY;
-    }
-
-    private static Process sipp(Path root, String scenario, int localPort, int sipPort, String... extra)
-            throws Exception {
-        List<String> command = new ArrayList<>(List.of("sipp", "-sf", Path.of(scenario).toAbsolutePath().toString(),
-                "-p", Integer.toString(localPort), "-i", "127.0.0.1", "-nostdin", "-bg"));
-        command.remove("-bg");
-        command.addAll(List.of(extra));
-        command.add("127.0.0.1:" + sipPort);
-        return new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(root.resolve("sipp-" + Path.of(scenario).getFileName() + "-" + localPort + ".log")
-                        .toFile()).start();
-    }
-
-    private static int freePort() throws Exception {
-        try (var socket = new java.net.DatagramSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

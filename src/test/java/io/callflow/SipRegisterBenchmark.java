@@ -3,16 +3,16 @@ package io.callflow;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.callflow.support.Bench;
+import io.callflow.support.Sipp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -41,22 +41,14 @@ public final class SipRegisterBenchmark {
         }
         Files.writeString(root.resolve("provisioning.yml"), yaml);
         Files.writeString(root.resolve("users.csv"), csv);
-        int sipPort = freePort();
+        int sipPort = Sipp.freePort();
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "100").start()) {
-            List<String> settings = new ArrayList<>(List.of(
-                    "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                    "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                    "--server.port=0", "--callflow.data-dir=" + root.resolve("data"),
+            ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, List.of(
+                    "--callflow.data-dir=" + root.resolve("data"),
                     "--callflow.acd.provisioning-file=" + root.resolve("provisioning.yml"),
                     "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
                     "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=30000",
-                    "--callflow.media.rtp-port-max=30999", "--logging.level.root=warn",
-                    "--logging.level.io.callflow=warn"));
-            // Extra settings for an experiment, e.g. -Dbench.settings="--callflow.sip.flood.enabled=false".
-            settings.addAll(List.of(System.getProperty("bench.settings", "").split(" +")));
-            settings.removeIf(String::isBlank);
-            ConfigurableApplicationContext app = new SpringApplicationBuilder(CallflowApplication.class)
-                    .profiles("postgres").run(settings.toArray(String[]::new));
+                    "--callflow.media.rtp-port-max=30999"));
             try {
                 run(app, root, sipPort, rates, seconds, users);
             } finally {
@@ -99,7 +91,7 @@ public final class SipRegisterBenchmark {
     private static long[] sipp(Path root, int sipPort, int rate, int calls) throws Exception {
         Path out = root.resolve("sipp-" + rate + "-" + System.nanoTime() + ".log");
         List<String> command = List.of("sipp", "-sf", Path.of("bench/sip-register/register.xml").toAbsolutePath()
-                .toString(), "-inf", root.resolve("users.csv").toString(), "-p", Integer.toString(freePort()), "-i",
+                .toString(), "-inf", root.resolve("users.csv").toString(), "-p", Integer.toString(Sipp.freePort()), "-i",
                 "127.0.0.1", "-nostdin", "-r", Integer.toString(rate), "-m", Integer.toString(calls), "-l", "100000",
                 "-timeout", "180s", "-recv_timeout", "10s", "127.0.0.1:" + sipPort);
         Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
@@ -124,11 +116,5 @@ public final class SipRegisterBenchmark {
             retransmissions += Long.parseLong(retrans.group(1));
         }
         return new long[] {successful, failed, retransmissions};
-    }
-
-    private static int freePort() throws Exception {
-        try (var socket = new java.net.DatagramSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -211,8 +211,7 @@ class Dispatcher implements AutoCloseable {
         if (ahead == null || ahead > 0) {
             return Optional.empty();
         }
-        Map<String, Candidate> free = freeAgents(now, " and id in (select agent_id from queue_member where"
-                + " queue_name = ?)", List.of(call.queue()));
+        Map<String, Candidate> free = freeAgents(now, call.queue());
         if (free.isEmpty()) {
             return Optional.empty();
         }
@@ -288,26 +287,28 @@ class Dispatcher implements AutoCloseable {
     }
 
     private Map<String, Candidate> freeAgents(Instant now) {
-        return freeAgents(now, "", List.of());
+        return freeAgents(now, null);
     }
 
-    /** Free agents, all of them or (fast path) only the members of one queue. */
-    private Map<String, Candidate> freeAgents(Instant now, String memberOf, List<Object> queue) {
+    /** Free agents: all of them, or (fast path, {@code queue} not null) only that queue's members. */
+    private Map<String, Candidate> freeAgents(Instant now, String queue) {
+        String members = queue == null ? "" : " and a.id in (select agent_id from queue_member where queue_name = ?)";
+        Object[] args = queue == null ? new Object[0] : new Object[] {queue};
         Map<String, Candidate> free = new HashMap<>();
-        jdbc.query("select id, sip_user, calls_today, talk_seconds_today, coalesce(last_call_end, state_since)"
-                + " from agent where state = 'AVAILABLE' and registered and enabled and current_call is null"
-                + memberOf, rs -> {
+        jdbc.query("select a.id, a.sip_user, a.calls_today, a.talk_seconds_today, coalesce(a.last_call_end,"
+                + " a.state_since) from agent a where a.state = 'AVAILABLE' and a.registered and a.enabled and"
+                + " a.current_call is null" + members, rs -> {
             free.put(rs.getString(1), new Candidate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4),
                     Duration.between(rs.getTimestamp(5).toInstant(), now), new HashMap<>()));
-        }, queue.toArray());
+        }, args);
         if (!free.isEmpty()) {
             jdbc.query("select s.agent_id, s.skill, s.proficiency from agent_skill s join agent a on a.id = s.agent_id"
-                    + " where a.state = 'AVAILABLE'" + memberOf.replace(" id in", " a.id in"), rs -> {
+                    + " where a.state = 'AVAILABLE'" + members, rs -> {
                 Candidate c = free.get(rs.getString(1));
                 if (c != null) {
                     c.skills().put(rs.getString(2), rs.getInt(3));
                 }
-            }, queue.toArray());
+            }, args);
         }
         return free;
     }

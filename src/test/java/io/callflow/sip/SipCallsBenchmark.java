@@ -22,6 +22,8 @@ import io.callflow.call.HangupCause;
 import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
+import io.callflow.support.Bench;
+import io.callflow.support.Sipp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -58,7 +60,7 @@ public final class SipCallsBenchmark {
                 dids:
                   - { did: "400", flow: sip-bench }
                 """);
-        int sipPort = freePort();
+        int sipPort = Sipp.freePort();
         List<String> settings = new ArrayList<>(List.of("--server.port=0",
                 "--callflow.data-dir=" + root.resolve("data"),
                 "--callflow.content.processes-dir=" + root.resolve("processes"),
@@ -94,17 +96,17 @@ public final class SipCallsBenchmark {
         Driver driver = app.getBean(Driver.class);
         SipHealthIndicator sip = app.getBean(SipHealthIndicator.class);
         MeterRegistry meters = app.getBean(MeterRegistry.class);
-        int agentPort = freePort();
-        int registered = sipp(root, "src/test/sipp/agent-register.xml", agentPort, sipPort, "-m", "1", "-s", AGENT,
+        int agentPort = Sipp.freePort();
+        int registered = Bench.sipp(root, "src/test/sipp/agent-register.xml", agentPort, sipPort, "-m", "1", "-s", AGENT,
                 "-au", AGENT, "-ap", "bench-1001").waitFor();
         System.out.printf("sip.agent registered=%s%n", registered == 0);
-        Process agent = sipp(root, "bench/sip-calls/agent.xml", agentPort, sipPort, "-m", "100000000", "-s", AGENT,
-                "-mp", Integer.toString(freePort()));
+        Process agent = Bench.sipp(root, "bench/sip-calls/agent.xml", agentPort, sipPort, "-m", "100000000", "-s", AGENT,
+                "-mp", Integer.toString(Sipp.freePort()));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             // JIT warm-up: 1,000 calls at 100/s, not reported.
-            sipp(root, "src/test/sipp/caller-hangup.xml", freePort(), sipPort, "-s", "400", "-r", "100", "-m", "1000",
-                    "-d", Integer.toString(holdMillis), "-mp", Integer.toString(freePort()))
+            Bench.sipp(root, "src/test/sipp/caller-hangup.xml", Sipp.freePort(), sipPort, "-s", "400", "-r", "100", "-m", "1000",
+                    "-d", Integer.toString(holdMillis), "-mp", Integer.toString(Sipp.freePort()))
                     .waitFor(60, TimeUnit.SECONDS);
             for (String rateText : rates) {
                 int rate = Integer.parseInt(rateText.trim());
@@ -118,10 +120,10 @@ public final class SipCallsBenchmark {
                 Process caller = null;
                 for (int attempt = 0; attempt < 3 && (caller == null || exitedAtOnce(caller)); attempt++) {
                     // SIPp binds four media ports from -mp on; one may be taken, then it stops at once: retry.
-                    caller = sipp(root, "src/test/sipp/caller-hangup.xml", freePort(), sipPort, "-s", "400",
+                    caller = Bench.sipp(root, "src/test/sipp/caller-hangup.xml", Sipp.freePort(), sipPort, "-s", "400",
                             "-r", Integer.toString(rate), "-m", Integer.toString(calls), "-d",
                             Integer.toString(holdMillis), "-l", "100000", "-timeout", (seconds + 60) + "s",
-                            "-mp", Integer.toString(freePort()));
+                            "-mp", Integer.toString(Sipp.freePort()));
                 }
                 boolean finished = caller.waitFor(seconds + 120L, TimeUnit.SECONDS);
                 int exit = finished ? caller.exitValue() : -1;
@@ -141,8 +143,8 @@ public final class SipCallsBenchmark {
                         + " setup_p50_ms=%.2f setup_p99_ms=%.2f invite_to_agent_invite_p50_ms=%.2f"
                         + " invite_to_agent_invite_p99_ms=%.2f cpu_cores=%.2f wall_s=%.1f calls_left=%d%n", rate,
                         calls, exit, driver.connected.get(), calls - driver.connected.get(), driver.failed.get(),
-                        percentile(setup, 0.50), percentile(setup, 0.99), quantile(before, after, measured, 0.50),
-                        quantile(before, after, measured, 0.99), cpu / wall, wall, sip.state().activeCalls());
+                        percentile(setup, 0.50), percentile(setup, 0.99), Bench.quantile(before, after, measured, 0.50),
+                        Bench.quantile(before, after, measured, 0.99), cpu / wall, wall, sip.state().activeCalls());
                 app.getBean(B2bua.class).describeCalls().forEach(call -> System.out.println("sip.left " + call));
             }
         } finally {
@@ -219,36 +221,5 @@ public final class SipCallsBenchmark {
 
     private static double percentile(long[] sorted, double q) {
         return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, q * sorted.length)] / 1e6;
-    }
-
-    /** The q-quantile in ms of the values recorded between two cumulative histogram snapshots. */
-    private static double quantile(CountAtBucket[] before, CountAtBucket[] after, long total, double q) {
-        if (total <= 0) {
-            return Double.NaN;
-        }
-        for (int i = 0; i < after.length; i++) {
-            double inInterval = after[i].count() - before[i].count();
-            if (inInterval >= q * total) {
-                return after[i].bucket(TimeUnit.MILLISECONDS);
-            }
-        }
-        return Double.POSITIVE_INFINITY;
-    }
-
-    private static Process sipp(Path root, String scenario, int localPort, int sipPort, String... extra)
-            throws Exception {
-        List<String> command = new ArrayList<>(List.of("sipp", "-sf", Path.of(scenario).toAbsolutePath().toString(),
-                "-p", Integer.toString(localPort), "-i", "127.0.0.1", "-nostdin"));
-        command.addAll(List.of(extra));
-        command.add("127.0.0.1:" + sipPort);
-        return new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(root.resolve("sipp-" + Path.of(scenario).getFileName() + "-" + localPort + ".log")
-                        .toFile()).start();
-    }
-
-    private static int freePort() throws Exception {
-        try (var socket = new java.net.DatagramSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
