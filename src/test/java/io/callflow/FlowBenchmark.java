@@ -4,7 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.management.OperatingSystemMXBean;
@@ -90,6 +93,16 @@ public final class FlowBenchmark {
         System.exit(0);
     }
 
+    /** Row writes (inserts + updates + deletes) per table, and the database's commits, from pg_stat. */
+    private static Map<String, Long> tableWrites(JdbcTemplate jdbc) {
+        Map<String, Long> writes = new HashMap<>();
+        jdbc.query("select relname, n_tup_ins + n_tup_upd + n_tup_del from pg_stat_user_tables",
+                rs -> { writes.put(rs.getString(1), rs.getLong(2)); });
+        writes.put("(commits)", jdbc.queryForObject(
+                "select xact_commit from pg_stat_database where datname = current_database()", Long.class));
+        return writes;
+    }
+
     private static void run(ConfigurableApplicationContext app, Path root, int sipPort, String[] rates, int seconds,
             int agents) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
@@ -127,6 +140,7 @@ public final class FlowBenchmark {
                     partsCount0.add(timer.count());
                 }
                 long records0 = jdbc.queryForObject("select count(*) from call_record", Long.class);
+                Map<String, Long> writes0 = tableWrites(jdbc);
                 java.sql.Timestamp since = new java.sql.Timestamp(System.currentTimeMillis());
                 long cpu0 = os.getProcessCpuTime();
                 long wall0 = System.nanoTime();
@@ -163,6 +177,19 @@ public final class FlowBenchmark {
                     System.out.printf("flow.part %-26s p50_ms=%.2f p99_ms=%.2f n=%d%n", parts.get(i),
                             Bench.quantile(partsBefore.get(i), now, n, 0.50), Bench.quantile(partsBefore.get(i), now, n, 0.99), n);
                 }
+                // What each call costs the database: commits and row writes per table (pg_stat counters).
+                Thread.sleep(1000);
+                Map<String, Long> writes = tableWrites(jdbc);
+                long perCallBase = Math.max(1, records);
+                StringBuilder line = new StringBuilder();
+                writes.entrySet().stream().filter(e -> !e.getKey().equals("(commits)"))
+                        .map(e -> Map.entry(e.getKey(), e.getValue() - writes0.getOrDefault(e.getKey(), 0L)))
+                        .filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByValue(
+                                Comparator.reverseOrder()))
+                        .forEach(e -> line.append(' ').append(e.getKey()).append('=')
+                                .append(String.format("%.1f", e.getValue() / (double) perCallBase)));
+                System.out.printf("flow.db commits_per_call=%.1f rows_written_per_call:%s%n",
+                        (writes.get("(commits)") - writes0.get("(commits)")) / (double) perCallBase, line);
                 // Median offset of each flow step from the process start.
                 jdbc.query("""
                         select a.act_id_, round(percentile_cont(0.5) within group (order by extract(epoch from

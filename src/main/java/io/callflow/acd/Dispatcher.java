@@ -175,8 +175,9 @@ class Dispatcher implements AutoCloseable {
             if (agent == null) {
                 continue;
             }
-            Outcome outcome = announce ? reserve(call, agent, explanation) : reserveInCurrentTransaction(call, agent,
-                    explanation);
+            boolean roundRobin = "round-robin".equals(queue.strategy());
+            Outcome outcome = announce ? reserve(call, agent, explanation, roundRobin)
+                    : reserveInCurrentTransaction(call, agent, explanation, roundRobin);
             if (outcome != Outcome.CALL_TAKEN) {
                 free.remove(agentId);
             }
@@ -230,10 +231,10 @@ class Dispatcher implements AutoCloseable {
 
     private enum Outcome { RESERVED, AGENT_TAKEN, CALL_TAKEN }
 
-    private Outcome reserve(WaitingCall call, Candidate agent, String explanation) {
+    private Outcome reserve(WaitingCall call, Candidate agent, String explanation, boolean roundRobin) {
         try {
             return tx.execute(status -> {
-                Outcome outcome = book(call, agent, explanation);
+                Outcome outcome = book(call, agent, explanation, roundRobin);
                 if (outcome == Outcome.CALL_TAKEN) {
                     status.setRollbackOnly();
                 } else if (outcome == Outcome.RESERVED) {
@@ -249,8 +250,9 @@ class Dispatcher implements AutoCloseable {
         }
     }
 
-    private Outcome reserveInCurrentTransaction(WaitingCall call, Candidate agent, String explanation) {
-        Outcome outcome = book(call, agent, explanation);
+    private Outcome reserveInCurrentTransaction(WaitingCall call, Candidate agent, String explanation,
+            boolean roundRobin) {
+        Outcome outcome = book(call, agent, explanation, roundRobin);
         if (outcome == Outcome.CALL_TAKEN) {
             // The entry was just written in this very transaction, so nobody else can have taken it; the agent row
             // is already booked, and only rolling the whole transaction back undoes that.
@@ -260,7 +262,7 @@ class Dispatcher implements AutoCloseable {
     }
 
     /** The two conditional UPDATEs of a reservation; CALL_TAKEN leaves the agent booked, for the caller to undo. */
-    private Outcome book(WaitingCall call, Candidate agent, String explanation) {
+    private Outcome book(WaitingCall call, Candidate agent, String explanation, boolean roundRobin) {
         Instant now = clock.instant();
         // SKIP LOCKED: an agent row locked by another reservation still in flight (a call's flow holds it until its
         // transaction commits) counts as taken at once, instead of queueing every concurrent call behind that
@@ -280,9 +282,11 @@ class Dispatcher implements AutoCloseable {
         agents.logged(agent.id(), AgentState.AVAILABLE, AgentState.RESERVED, null, call.callId(), now);
         // The round-robin turn is written after commit, on its own: inside the reservation it would hold the queue
         // row together with the agent row, and a provisioning reload taking them in the other order would deadlock
-        // with it.
-        AfterCommit.run(() -> jdbc.update("update call_queue set last_agent_id = ? where name = ?", agent.id(),
-                call.queue()));
+        // with it. Only round-robin reads it, and for the other strategies it was a commit per call for nothing.
+        if (roundRobin) {
+            AfterCommit.run(() -> jdbc.update("update call_queue set last_agent_id = ? where name = ?", agent.id(),
+                    call.queue()));
+        }
         return Outcome.RESERVED;
     }
 

@@ -81,7 +81,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     private final Map<CallId, RtpLeg> callerLegs = new ConcurrentHashMap<>();
     private final Map<String, Mix> mixes = new ConcurrentHashMap<>();
     /** The event loop of each call's legs: relaying within one loop needs no hand-over between threads. */
-    private final Map<CallId, EventLoop> callLoops = new ConcurrentHashMap<>();
+    private final Map<CallId, CallLoop> callLoops = new ConcurrentHashMap<>();
     private long frames;
 
     NettyMediaEngine(MediaProperties properties, PromptLibrary prompts, CallEventPublisher events,
@@ -176,9 +176,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         callerLegs.remove(leg.callId, leg);
-        if (legs.values().stream().noneMatch(other -> other.callId.equals(leg.callId))) {
-            callLoops.remove(leg.callId);
-        }
+        forgetLeg(leg.callId);
         RtpLeg peer = leg.peer;
         if (peer != null) {
             peer.peer = null;
@@ -354,18 +352,22 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     // ---- internals ----
 
     private RtpLeg open(CallId callId, LegId legId, boolean callerLeg) {
+        // Every leg of a call on one event loop: relaying then never hands a packet to another thread.
+        EventLoop loop = callLoops.compute(callId, (id, known) -> known == null ? new CallLoop(loops.next(), 1)
+                : new CallLoop(known.loop(), known.legs() + 1)).loop();
         // Another process may hold a port of the range (an ephemeral port the OS handed out): skip it, try the next.
         for (int attempt = 1; ; attempt++) {
             int port = ports.take();
             RtpLeg leg = new RtpLeg(callId, legId, port, callerLeg);
             try {
-                leg.channel = bind(leg);
+                leg.channel = bind(leg, loop);
             } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
                 ports.give(port);
                 if (attempt < BIND_ATTEMPTS) {
                     log.debug("Call {}: RTP port {} is taken ({}), trying another", callId, port, e.toString());
                     continue;
                 }
+                forgetLeg(callId);
                 throw new IllegalStateException("cannot open an RTP port, the last tried was " + port + ": " + e, e);
             }
             legs.put(legId, leg);
@@ -376,14 +378,23 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         }
     }
 
-    private Channel bind(RtpLeg leg) {
+    /** A call's event loop and how many of its legs are open; the entry goes with the call's last leg. */
+    private record CallLoop(EventLoop loop, int legs) {
+    }
+
+    private void forgetLeg(CallId callId) {
+        callLoops.computeIfPresent(callId, (id, known) -> known.legs() <= 1 ? null
+                : new CallLoop(known.loop(), known.legs() - 1));
+    }
+
+    private Channel bind(RtpLeg leg, EventLoop loop) {
         Bootstrap bootstrap = new Bootstrap();
         if (loops instanceof EpollEventLoopGroup) {
             // Level-triggered, so one read per wake-up is enough: a phone sends one packet per 20 ms, and reading
             // until the socket is empty (edge-triggered) would cost a second, empty read for almost every packet.
             bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
-        return bootstrap.group(callLoops.computeIfAbsent(leg.callId, id -> loops.next())).channelFactory(channels)
+        return bootstrap.group(loop).channelFactory(channels)
                 .option(ChannelOption.ALLOCATOR, allocator)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1))
                 .handler(new ChannelInitializer<DatagramChannel>() {

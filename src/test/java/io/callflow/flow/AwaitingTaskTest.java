@@ -29,7 +29,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
-@SpringBootTest
+// The assertions read a finished instance's variables, which history keeps from level audit up (Callflow's default,
+// activity, keeps only the path).
+@SpringBootTest(properties = "camunda.bpm.history-level=audit")
 @ActiveProfiles("test")
 @DirtiesContext
 class AwaitingTaskTest {
