@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.management.OperatingSystemMXBean;
@@ -74,7 +75,14 @@ public final class FlowBenchmark {
         Files.writeString(root.resolve("agents.csv"), csv);
         Files.writeString(root.resolve("rules/bench.drl"), drl);
         int sipPort = Sipp.freePort();
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start()) {
+        var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200");
+        // -Dbench.pgLog=<directory>: PostgreSQL logs every statement there, to count statements per call.
+        String pgLog = System.getProperty("bench.pgLog");
+        if (pgLog != null) {
+            builder.setServerConfig("log_statement", "all").setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", pgLog);
+        }
+        try (EmbeddedPostgres postgres = builder.start()) {
             ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, List.of(
                     "--spring.datasource.hikari.maximum-pool-size=40", "--callflow.data-dir=" + root.resolve("data"),
                     "--callflow.content.processes-dir=" + root.resolve("processes"),
@@ -93,11 +101,58 @@ public final class FlowBenchmark {
         System.exit(0);
     }
 
+    /** CPU time (ns) of this JVM's threads, summed by kind: the name without its numbers. */
+    private static Map<String, Long> threadCpu() {
+        var mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byKind = new TreeMap<>();
+        for (var info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            long nanos = info == null ? -1 : mx.getThreadCpuTime(info.getThreadId());
+            if (nanos > 0) {
+                String name = info.getThreadName();
+                String kind = name.startsWith("call-lane") ? "jvm.lanes" : name.startsWith("media") ? "jvm.media"
+                        : name.contains("UDPMessageChannel") || name.startsWith("sip") || name.contains("SipTimer")
+                        ? "jvm.sip" : name.startsWith("JobExecutor") ? "jvm.jobs" : "jvm.other";
+                byKind.merge(kind, nanos, Long::sum);
+            }
+        }
+        return byKind;
+    }
+
+    /** CPU time (ns, from /proc) of every postgres and sipp process on the machine, by command name. */
+    private static Map<String, Long> processCpu() throws java.io.IOException {
+        Map<String, Long> byName = new TreeMap<>();
+        long tick = 10_000_000L; // USER_HZ is 100 on Linux
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                if (!dir.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(dir.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    // The callers' SIPp has exited by the time the step is measured; what remains is the agents'.
+                    name = name.equals("sipp") ? "sipp.agents" : name;
+                    if (name.equals("postgres") || name.equals("sipp.agents")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        byName.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * tick, Long::sum);
+                    }
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // The process ended while we looked.
+                }
+            }
+        }
+        return byName;
+    }
+
     /** Row writes (inserts + updates + deletes) per table, and the database's commits, from pg_stat. */
     private static Map<String, Long> tableWrites(JdbcTemplate jdbc) {
         Map<String, Long> writes = new HashMap<>();
-        jdbc.query("select relname, n_tup_ins + n_tup_upd + n_tup_del from pg_stat_user_tables",
-                rs -> { writes.put(rs.getString(1), rs.getLong(2)); });
+        jdbc.query("select relname, n_tup_ins + n_tup_upd + n_tup_del, seq_scan, seq_tup_read from pg_stat_user_tables",
+                rs -> {
+                    writes.put(rs.getString(1), rs.getLong(2));
+                    writes.put("seqscan:" + rs.getString(1), rs.getLong(3));
+                    writes.put("seqread:" + rs.getString(1), rs.getLong(4));
+                });
         writes.put("(commits)", jdbc.queryForObject(
                 "select xact_commit from pg_stat_database where datname = current_database()", Long.class));
         return writes;
@@ -143,6 +198,8 @@ public final class FlowBenchmark {
                 Map<String, Long> writes0 = tableWrites(jdbc);
                 java.sql.Timestamp since = new java.sql.Timestamp(System.currentTimeMillis());
                 long cpu0 = os.getProcessCpuTime();
+                Map<String, Long> threads0 = threadCpu();
+                Map<String, Long> processes0 = processCpu();
                 long wall0 = System.nanoTime();
                 Process caller = Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r",
                         Integer.toString(rate), "-m", Integer.toString(calls), "-d", "1000", "-l", "100000",
@@ -159,6 +216,8 @@ public final class FlowBenchmark {
                 }
                 double wall = (System.nanoTime() - wall0) / 1e9;
                 double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+                Map<String, Long> threads = threadCpu();
+                Map<String, Long> processes = processCpu();
                 long records = jdbc.queryForObject("select count(*) from call_record", Long.class) - records0;
                 long connected = jdbc.queryForObject("select count(*) from (select call_id from call_record"
                         + " order by started_at desc fetch first " + Math.max(1, records) + " rows only) r join"
@@ -177,6 +236,13 @@ public final class FlowBenchmark {
                     System.out.printf("flow.part %-26s p50_ms=%.2f p99_ms=%.2f n=%d%n", parts.get(i),
                             Bench.quantile(partsBefore.get(i), now, n, 0.50), Bench.quantile(partsBefore.get(i), now, n, 0.99), n);
                 }
+                // CPU per call: Callflow's threads by kind, and the other processes on the machine (PostgreSQL, SIPp).
+                StringBuilder budget = new StringBuilder();
+                threads.forEach((kind, nanos) -> budget.append(' ').append(kind).append('=').append(String.format(
+                        "%.2f", (nanos - threads0.getOrDefault(kind, 0L)) / 1e6 / Math.max(1, records))));
+                processes.forEach((name, nanos) -> budget.append(' ').append(name).append('=').append(String.format(
+                        "%.2f", (nanos - processes0.getOrDefault(name, 0L)) / 1e6 / Math.max(1, records))));
+                System.out.printf("flow.cpu ms_per_call:%s%n", budget);
                 // What each call costs the database: commits and row writes per table (pg_stat counters).
                 Thread.sleep(1000);
                 Map<String, Long> writes = tableWrites(jdbc);
