@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
 # Relay benchmark: bridged calls through the media engine on loopback, 50 packets/s each way per call, stepping up
-# to 1,000 concurrent calls (~100,000 packets/s relayed). Prints per step: calls, packets/s relayed, loss, transit
-# p50/p99, added jitter p50/p99/max (ms), engine CPU (% of one core) per 10,000 packets/s, heap per call (KiB).
+# to 1,000 concurrent calls (~100,000 packets/s relayed). The phones run in a second JVM (RelayLoadGenerator): in a
+# deployment they are off-box, so here they must not take the engine's CPU. Prints per step: calls, packets/s
+# relayed, loss, transit p50/p99, added jitter p50/p99/max (ms), engine CPU (% of one core) per 10,000 packets/s,
+# heap per call (KiB), then how the generator kept up (send lateness p99/max, datagrams found per read, its CPU).
 # Usage: bench/media/run.sh [calls,calls,...] [seconds per step] [engine threads, 0 = per core] [epoll|nio]
+# Environment: ENGINE_CPUS / GENERATOR_CPUS (taskset CPU lists, default 0 and 1: one core each, so neither steals
+# the other's; PIN=0 leaves both to the scheduler), JAVA_OPTS for the engine JVM (e.g. a JFR recording).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ./mvnw -q -DskipTests test-compile
-./mvnw -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.callflow.media.MediaRelayBenchmark \
-  -Dexec.args="${1:-100,250,500,1000} ${2:-10} ${3:-0} ${4:-epoll}" -Dexec.cleanupDaemonThreads=false 2>&1 \
-  | grep '^media\.'
+classpath=target/bench-classpath.txt
+if [ ! -s "$classpath" ] || [ pom.xml -nt "$classpath" ]; then
+  ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath"
+fi
+engine=()
+generator=""
+if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
+  engine=(taskset -c "${ENGINE_CPUS:-0}")
+  generator="${GENERATOR_CPUS:-1}"
+fi
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+"${engine[@]}" java -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dbench.generator.cpus="$generator" \
+  -cp "target/test-classes:target/classes:$(cat "$classpath")" io.callflow.media.MediaRelayBenchmark \
+  "${1:-100,250,500,1000}" "${2:-10}" "${3:-0}" "${4:-epoll}" 2>&1 | grep '^media\.'
