@@ -3,10 +3,13 @@
 # to 1,000 concurrent calls (~100,000 packets/s relayed). The phones run in a second JVM (RelayLoadGenerator): in a
 # deployment they are off-box, so here they must not take the engine's CPU. Prints per step: calls, packets/s
 # relayed, loss, transit p50/p99, added jitter p50/p99/max (ms), engine CPU (% of one core) per 10,000 packets/s,
-# heap per call (KiB), then how the generator kept up (send lateness p99/max, datagrams found per read, its CPU).
+# heap per call (KiB), then how the generator kept up (send lateness p99/max, gap between its reads p99/max, its CPU).
 # Usage: bench/media/run.sh [calls,calls,...] [seconds per step] [engine threads, 0 = per core] [epoll|nio]
-# Environment: ENGINE_CPUS / GENERATOR_CPUS (taskset CPU lists, default 0 and 1: one core each, so neither steals
-# the other's; PIN=0 leaves both to the scheduler), JAVA_OPTS for the engine JVM (e.g. a JFR recording).
+# Environment: PRIORITY (nice, the default: both JVMs at nice -10, as a media server's RTP threads run above
+# ordinary work, so that other work on a shared machine does not preempt them; rt: SCHED_RR 10; none); PIN=1 pins
+# the engine to ENGINE_CPUS and the generator to GENERATOR_CPUS (taskset lists, default 0 and 1) - off by default,
+# because at 1,000 calls the engine needs about a whole core and pinned has no headroom left; JAVA_OPTS for the
+# engine JVM (e.g. a JFR recording).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ./mvnw -q -DskipTests test-compile
@@ -14,10 +17,14 @@ classpath=target/bench-classpath.txt
 if [ ! -s "$classpath" ] || [ pom.xml -nt "$classpath" ]; then
   ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath"
 fi
-engine=()
+case "${PRIORITY:-nice}" in
+  nice) engine=(nice -n -10) ;;
+  rt) engine=(chrt -r 10) ;;
+  *) engine=() ;;
+esac
 generator=""
-if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
-  engine=(taskset -c "${ENGINE_CPUS:-0}")
+if [ "${PIN:-0}" = 1 ] && command -v taskset >/dev/null; then
+  engine+=(taskset -c "${ENGINE_CPUS:-0}")
   generator="${GENERATOR_CPUS:-1}"
 fi
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
