@@ -18,7 +18,7 @@ if [ ! -s "$classpath" ] || [ pom.xml -nt "$classpath" ]; then
   ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath"
 fi
 case "${PRIORITY:-nice}" in
-  nice) engine=(nice -n -10) ;;
+  nice) engine=(nice -n $((-10 - $(nice)))) ;; # -10 absolute, whatever niceness this shell was given
   rt) engine=(chrt -r 10) ;;
   *) engine=() ;;
 esac

@@ -83,8 +83,9 @@ public final class MediaRelayBenchmark {
                 Runtime.getRuntime().availableProcessors(), pinned.isBlank() ? "any" : pinned,
                 bench.phonePorts.length);
         System.out.println("media.columns calls pps-relayed loss transit-p50-ms transit-p99-ms jitter-p50-ms"
-                + " jitter-p99-ms jitter-max-ms engine-cpu-%-per-10k-pps heap-kib-per-call | generator:"
-                + " send-late-p99-ms send-late-max-ms read-gap-p99-ms read-gap-max-ms cpu-%");
+                + " jitter-p99-ms jitter-max-ms engine-cpu-%-per-10k-pps heap-kib-per-call | exact-jitter-p50-ms"
+                + " exact-jitter-p99-ms exact-jitter-max-ms left-out-% | generator: send-late-p99-ms"
+                + " send-late-max-ms read-gap-p99-ms read-gap-max-ms cpu-%");
         try {
             for (String step : steps) {
                 bench.run(Integer.parseInt(step.trim()), seconds);
@@ -117,9 +118,11 @@ public final class MediaRelayBenchmark {
         double pps = received * 1e9 / Long.parseLong(r[1]);
         double loss = sent == 0 ? 0 : 1 - (double) received / sent;
         double cpuPer10k = cpu * 100.0 / elapsed / (pps / 10_000);
-        System.out.printf("media.step %d %.0f %.4f%% %.3f %.3f %.3f %.3f %.3f %.1f %d | %.3f %.3f %.3f %.3f %.0f%%%n",
-                target, pps, loss * 100, ms(r[4]), ms(r[5]), ms(r[6]), ms(r[7]), ms(r[8]), cpuPer10k,
-                heapPerCall / 1024, ms(r[9]), ms(r[10]), ms(r[11]), ms(r[12]), Long.parseLong(r[13]) * 100.0 / elapsed);
+        System.out.printf("media.step %d %.0f %.4f%% %.3f %.3f %.3f %.3f %.3f %.1f %d | %.3f %.3f %.3f %.2f%%"
+                + " | %.3f %.3f %.3f %.3f %.0f%%%n", target, pps, loss * 100, ms(r[4]), ms(r[5]), ms(r[6]),
+                ms(r[7]), ms(r[8]), cpuPer10k, heapPerCall / 1024, ms(r[14]), ms(r[15]), ms(r[16]),
+                received == 0 ? 0 : Long.parseLong(r[17]) * 100.0 / received, ms(r[9]), ms(r[10]), ms(r[11]),
+                ms(r[12]), Long.parseLong(r[13]) * 100.0 / elapsed);
         if (ms(r[9]) > 1 || ms(r[11]) > 1) {
             System.out.println("media.warning the generator fell behind (send lateness or read gap p99 > 1 ms):"
                     + " the jitter figures include its own");

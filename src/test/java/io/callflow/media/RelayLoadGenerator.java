@@ -41,6 +41,8 @@ public final class RelayLoadGenerator {
 
     static final int PACKET = 172;
     static final long POLL_NANOS = 100_000L;
+    /** A receive time is known to within this when the previous read, which emptied the socket, ended this recently. */
+    static final long EXACT_NANOS = 300_000L;
     private static final long FRAME_NANOS = 20_000_000L;
 
     private final DatagramChannel[] sockets;
@@ -52,6 +54,7 @@ public final class RelayLoadGenerator {
     private final List<InetSocketAddress> targets = new ArrayList<>();
     private int[] sequence = new int[0];
     private long[] lastTransit = new long[0];
+    private boolean[] lastExact = new boolean[0];
     private int[] order = new int[0];
     private long[] offset = new long[0];
     private boolean sending;
@@ -62,6 +65,9 @@ public final class RelayLoadGenerator {
     private final Histogram jitter = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     private final Histogram lateness = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     private final Histogram readGaps = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final Histogram exactJitter = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private long inexact;
+    private long lastEmptied;
     private long sent;
     private long received;
     private long lastRead;
@@ -151,6 +157,7 @@ public final class RelayLoadGenerator {
         int known = sequence.length;
         sequence = Arrays.copyOf(sequence, phones);
         lastTransit = Arrays.copyOf(lastTransit, phones);
+        lastExact = Arrays.copyOf(lastExact, phones);
         Arrays.fill(lastTransit, known, phones, -1);
         long[] callOffsets = new long[phones / 2];
         Arrays.setAll(callOffsets, c -> ThreadLocalRandom.current().nextLong(FRAME_NANOS));
@@ -201,13 +208,19 @@ public final class RelayLoadGenerator {
         }
     }
 
-    /** Reads everything that has arrived: transit and RFC 3550 section 6.4.1 transit differences per stream. */
+    /**
+     * Reads everything that has arrived: transit and RFC 3550 section 6.4.1 transit differences per stream. A packet
+     * read now arrived after the previous read emptied the sockets, so its receive time is late by at most the time
+     * since then: a difference of two packets both known to within {@link #EXACT_NANOS} also goes into the "exact"
+     * jitter, which leaves out what a stalled generator (descheduled, a GC pause) would add.
+     */
     private void read() {
         long start = System.nanoTime();
         if (measuring && lastRead != 0) {
             readGaps.recordValue(start - lastRead);
         }
         lastRead = start;
+        long emptied = lastEmptied;
         try {
             for (DatagramChannel socket : sockets) {
                 while (true) {
@@ -221,19 +234,28 @@ public final class RelayLoadGenerator {
                     }
                     int sender = in.getInt(RtpDecoder.HEADER);
                     long transitNanos = now - in.getLong(RtpDecoder.HEADER + 4);
+                    boolean exact = now - emptied <= EXACT_NANOS;
                     if (in.get(RtpDecoder.HEADER + 12) == 1) {
                         received++;
                         transit.recordValue(Math.max(0, transitNanos));
                         if (lastTransit[sender] >= 0) {
-                            jitter.recordValue(Math.abs(transitNanos - lastTransit[sender]));
+                            long difference = Math.abs(transitNanos - lastTransit[sender]);
+                            jitter.recordValue(difference);
+                            if (exact && lastExact[sender]) {
+                                exactJitter.recordValue(difference);
+                            } else {
+                                inexact++;
+                            }
                         }
                     }
                     lastTransit[sender] = transitNanos;
+                    lastExact[sender] = exact;
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        lastEmptied = System.nanoTime();
     }
 
     private void measure() {
@@ -241,6 +263,8 @@ public final class RelayLoadGenerator {
         jitter.reset();
         lateness.reset();
         readGaps.reset();
+        exactJitter.reset();
+        inexact = 0;
         sent = 0;
         received = 0;
         measuring = true;
@@ -251,7 +275,8 @@ public final class RelayLoadGenerator {
     /**
      * Stops counting sends, lets the packets in flight arrive (300 ms: they count as received, not lost) and reports
      * {@code result <elapsed> <sent> <received> <transit p50> <p99> <jitter p50> <p99> <max> <send lateness p99>
-     * <max> <gap between reads p99> <max> <generator CPU>}, times in nanoseconds.
+     * <max> <gap between reads p99> <max> <generator CPU> <exact jitter p50> <p99> <max> <differences left out of
+     * it>}, times in nanoseconds.
      */
     private String stop() throws InterruptedException {
         on(() -> {
@@ -260,11 +285,12 @@ public final class RelayLoadGenerator {
             cpu = processCpu() - cpuAtStart;
         });
         Thread.sleep(300);
-        return on(() -> String.format("result %d %d %d %d %d %d %d %d %d %d %d %d %d", measureEnd - measureStart,
-                sent, received, transit.getValueAtPercentile(50), transit.getValueAtPercentile(99),
-                jitter.getValueAtPercentile(50), jitter.getValueAtPercentile(99), jitter.getMaxValue(),
-                lateness.getValueAtPercentile(99), lateness.getMaxValue(), readGaps.getValueAtPercentile(99),
-                readGaps.getMaxValue(), cpu));
+        return on(() -> String.format("result %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
+                measureEnd - measureStart, sent, received, transit.getValueAtPercentile(50),
+                transit.getValueAtPercentile(99), jitter.getValueAtPercentile(50), jitter.getValueAtPercentile(99),
+                jitter.getMaxValue(), lateness.getValueAtPercentile(99), lateness.getMaxValue(),
+                readGaps.getValueAtPercentile(99), readGaps.getMaxValue(), cpu, exactJitter.getValueAtPercentile(50),
+                exactJitter.getValueAtPercentile(99), exactJitter.getMaxValue(), inexact));
     }
 
     /** CPU time of this whole process (generator thread, JIT, GC); the caller takes differences. */
