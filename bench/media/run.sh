@@ -28,6 +28,7 @@ if [ "${PIN:-0}" = 1 ] && command -v taskset >/dev/null; then
   generator="${GENERATOR_CPUS:-1}"
 fi
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-"${engine[@]}" java -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dbench.generator.cpus="$generator" \
+# No hsperfdata file: its page writes can stall a JVM for seconds while other work floods the disk.
+"${engine[@]}" java -Xms1g -Xmx1g -XX:+PerfDisableSharedMem ${JAVA_OPTS:-} -Dbench.generator.cpus="$generator" \
   -cp "target/test-classes:target/classes:$(cat "$classpath")" io.callflow.media.MediaRelayBenchmark \
   "${1:-100,250,500,1000}" "${2:-10}" "${3:-0}" "${4:-epoll}" 2>&1 | grep '^media\.'

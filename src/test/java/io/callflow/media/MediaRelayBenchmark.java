@@ -59,6 +59,7 @@ public final class MediaRelayBenchmark {
             command.addAll(List.of("taskset", "-c", cpus));
         }
         command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xms256m", "-Xmx256m",
+                "-XX:+PerfDisableSharedMem",
                 "-cp", System.getProperty("java.class.path"), RelayLoadGenerator.class.getName(),
                 System.getProperty("bench.generator.sockets", "1")));
         generator = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
