@@ -3,7 +3,9 @@
 # to 1,000 concurrent calls (~100,000 packets/s relayed). The phones run in a second JVM (RelayLoadGenerator): in a
 # deployment they are off-box, so here they must not take the engine's CPU. Prints per step: calls, packets/s
 # relayed, loss, transit p50/p99, added jitter p50/p99/max (ms), engine CPU (% of one core) per 10,000 packets/s,
-# heap per call (KiB), then how the generator kept up (send lateness p99/max, gap between its reads p99/max, its CPU).
+# heap per call (KiB), "exact" jitter p50/p99/max over packets whose receive time the generator knows to within
+# 0.3 ms and the share of pairs left out of it, then how the generator kept up (send lateness p99/max, gap between
+# its reads p99/max, its CPU). See docs/benchmarks.md, "Media: relayed calls".
 # Usage: bench/media/run.sh [calls,calls,...] [seconds per step] [engine threads, 0 = per core] [epoll|nio]
 # Environment: PRIORITY (nice, the default: both JVMs at nice -10, as a media server's RTP threads run above
 # ordinary work, so that other work on a shared machine does not preempt them; rt: SCHED_RR 10; none); PIN=1 pins
