@@ -2,6 +2,7 @@ package io.callflow.media;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -394,13 +395,16 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             // until the socket is empty (edge-triggered) would cost a second, empty read for almost every packet.
             bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
+        boolean connect = loops instanceof EpollEventLoopGroup;
         return bootstrap.group(loop).channelFactory(channels)
                 .option(ChannelOption.ALLOCATOR, allocator)
+                // Active while open, connected or not: Netty's epoll disconnect would otherwise make it inactive.
+                .option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime),
+                        ch.pipeline().addLast(decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime, connect),
                                 new TelephoneEventDecoder(() -> leg.telephoneEvent, drops), new Receiver(leg),
                                 encoder);
                     }
@@ -416,6 +420,14 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             leg.signalledRemote = signalled;
             leg.remote = signalled;
             leg.latched = false;
+            if (leg.channel instanceof DatagramChannel channel) {
+                // A socket connected on latching hears only the old source: disconnect it, on its event loop.
+                channel.eventLoop().execute(() -> {
+                    if (channel.isConnected()) {
+                        channel.disconnect();
+                    }
+                });
+            }
         }
     }
 
@@ -731,6 +743,11 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof PortUnreachableException) {
+                // ICMP port unreachable on a connected socket: the remote has gone; dead-media detection will tell.
+                log.debug("Call {}: RTP on leg {}: {}", leg.callId, leg.legId, cause.toString());
+                return;
+            }
             // One bad packet never stops a leg: log it and keep the channel open.
             log.warn("Call {}: RTP on leg {} failed: {}", leg.callId, leg.legId, cause.toString());
         }

@@ -1,5 +1,6 @@
 package io.callflow.media;
 
+import java.net.SocketAddress;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -8,7 +9,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.MessageToMessageEncoder;
 
-/** {@link RtpPacket}s to datagrams: the 12-byte fixed header of RFC 3550 section 5.1 (no CSRCs) and the payload. */
+/**
+ * {@link RtpPacket}s to datagrams: the 12-byte fixed header of RFC 3550 section 5.1 (no CSRCs) and the payload; to
+ * the peer a connected socket is connected to, without an address, so the kernel uses the connection's cached route.
+ */
 @Sharable
 final class RtpEncoder extends MessageToMessageEncoder<RtpPacket> {
 
@@ -23,7 +27,9 @@ final class RtpEncoder extends MessageToMessageEncoder<RtpPacket> {
             datagram.writeInt((int) packet.timestamp());
             datagram.writeInt(packet.ssrc());
             datagram.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-            out.add(new DatagramPacket(datagram, packet.address()));
+            SocketAddress connected = ctx.channel().remoteAddress();
+            out.add(connected != null && connected.equals(packet.address()) ? datagram
+                    : new DatagramPacket(datagram, packet.address()));
         } finally {
             payload.release();
         }
