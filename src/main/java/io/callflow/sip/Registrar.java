@@ -45,6 +45,8 @@ final class Registrar {
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
+    // Striped per-user locks: a fixed set, so nothing grows with the number of users.
+    private final Object[] userLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
 
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
             RegistrationStore store, ApplicationEventPublisher events, Clock clock) {
@@ -108,6 +110,20 @@ final class Registrar {
     }
 
     private void register(String user, Request request, ServerTransaction transaction) throws Exception {
+        // Two REGISTERs of one user (a phone refreshing, then unregistering at once) may reach the registrar's two
+        // threads together: changing the bindings and announcing the result happen under the user's lock, so the
+        // last announcement is always the current state (without it, "0 contacts" could be followed by a stale "1"
+        // and the agent stay reachable with no phone).
+        synchronized (lockFor(user)) {
+            registerLocked(user, request, transaction);
+        }
+    }
+
+    private Object lockFor(String user) {
+        return userLocks[Math.floorMod(user.hashCode(), userLocks.length)];
+    }
+
+    private void registerLocked(String user, Request request, ServerTransaction transaction) throws Exception {
         ExpiresHeader expiresHeader = request.getExpires();
         int defaultExpires = expiresHeader == null ? 3600 : expiresHeader.getExpires();
         List<ContactHeader> contacts = new ArrayList<>();
@@ -179,13 +195,15 @@ final class Registrar {
     void sweep() {
         Instant now = clock.instant();
         bindings.forEach((user, mine) -> {
-            List<Binding> expired = mine.values().stream().filter(b -> !b.expiresAt().isAfter(now)).toList();
-            expired.forEach(b -> {
-                mine.remove(b.contact(), b);
-                store.delete(user, b.contact());
-            });
-            if (!expired.isEmpty()) {
-                announce(user);
+            synchronized (lockFor(user)) {
+                List<Binding> expired = mine.values().stream().filter(b -> !b.expiresAt().isAfter(now)).toList();
+                expired.forEach(b -> {
+                    mine.remove(b.contact(), b);
+                    store.delete(user, b.contact());
+                });
+                if (!expired.isEmpty()) {
+                    announce(user);
+                }
             }
         });
         digest.sweep();
