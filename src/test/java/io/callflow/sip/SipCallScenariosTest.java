@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -199,15 +203,26 @@ class SipCallScenariosTest {
         assertCallStateDrained();
     }
 
-    @Test
-    void aBusyAgentIsReportedAsBusy() throws Exception {
+    // RFC 3261 sections 21.4-21.6: busy (486, 600), declined (603), unavailable or unknown (480, 404), no answer
+    // from the phone's side (408), anything else is a failure.
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({"486, Busy Here, BUSY, AgentBusy", "600, Busy Everywhere, BUSY, AgentBusy",
+            "603, Decline, DECLINED, AgentNotReached", "480, Temporarily Unavailable, UNAVAILABLE, AgentNotReached",
+            "404, Not Found, UNAVAILABLE, AgentNotReached", "408, Request Timeout, NO_RESPONSE, AgentNotReached",
+            "500, Server Internal Error, FAILED, AgentNotReached"})
+    void anAgentPhoneRejectingTheCallIsReportedWithItsOutcome(int code, String reason, AgentLegOutcome outcome,
+            String flowEnd) throws Exception {
+        Path scenario = Files.createTempFile("agent-rejects-" + code, ".xml");
+        scenario.toFile().deleteOnExit();
+        Files.writeString(scenario, Files.readString(Path.of("src/test/sipp/agent-rejects.xml"))
+                .replace("CODE REASON", code + " " + reason));
         int agentPort = register();
-        Sipp agent = Sipp.start("agent-busy.xml", agentPort, SIP_PORT, "-s", "1001");
+        Sipp agent = Sipp.start(scenario.toString(), agentPort, SIP_PORT, "-s", "1001");
         caller("caller-hung-up-on.xml", "304").awaitSuccess(Duration.ofSeconds(20));
         agent.awaitSuccess(Duration.ofSeconds(10));
 
-        assertThat(outcomes()).containsExactly(AgentLegOutcome.BUSY);
-        assertThat(endedRecord()).containsEntry("outcome", "AgentBusy");
+        assertThat(outcomes()).containsExactly(outcome);
+        assertThat(endedRecord()).containsEntry("outcome", flowEnd);
         assertCallStateDrained();
     }
 

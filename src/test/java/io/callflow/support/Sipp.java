@@ -46,7 +46,7 @@ public final class Sipp {
                 "-p", Integer.toString(localPort), "-i", "127.0.0.1", "-nostdin", "-trace_err", "-timeout", "60s"));
         command.addAll(List.of(extra));
         command.add("127.0.0.1:" + sipPort);
-        Path log = Files.createTempFile("sipp-" + scenario, ".log");
+        Path log = Files.createTempFile("sipp-" + Path.of(scenario).getFileName(), ".log");
         Path dir = Files.createTempDirectory("sipp");
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
