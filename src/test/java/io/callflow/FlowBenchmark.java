@@ -1,5 +1,6 @@
 package io.callflow;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ public final class FlowBenchmark {
     }
 
     /** CPU time (ns, from /proc) of every postgres and sipp process on the machine, by command name. */
-    private static Map<String, Long> processCpu() throws java.io.IOException {
+    private static Map<String, Long> processCpu() throws IOException {
         Map<String, Long> byName = new TreeMap<>();
         long tick = 10_000_000L; // USER_HZ is 100 on Linux
         try (var dirs = Files.list(Path.of("/proc"))) {
@@ -136,7 +137,7 @@ public final class FlowBenchmark {
                         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                         byName.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * tick, Long::sum);
                     }
-                } catch (java.io.IOException | RuntimeException gone) {
+                } catch (IOException | RuntimeException gone) {
                     // The process ended while we looked.
                 }
             }
@@ -243,7 +244,8 @@ public final class FlowBenchmark {
                 processes.forEach((name, nanos) -> budget.append(' ').append(name).append('=').append(String.format(
                         "%.2f", (nanos - processes0.getOrDefault(name, 0L)) / 1e6 / Math.max(1, records))));
                 System.out.printf("flow.cpu ms_per_call:%s%n", budget);
-                // What each call costs the database: commits and row writes per table (pg_stat counters).
+                // What each call costs the database: commits and row writes per table (pg_stat counters). A backend
+                // reports its counters at most once a second (PostgreSQL 15), so the last ones need that long.
                 Thread.sleep(1000);
                 Map<String, Long> writes = tableWrites(jdbc);
                 long perCallBase = Math.max(1, records);

@@ -78,6 +78,14 @@ class PostgresApplicationTest {
         ProcessInstance call = runtimeService.startProcessInstanceByKey("inbound-call", "call-pg-1",
                 java.util.Map.of("caller", "+4930123456", "did", "100"));
         assertThat(call).isWaitingAt("MainMenu");
+        // History as configured: the path is kept, its removal time fixed when written (strategy "start", so the
+        // call's end stamps nothing again), and variable values are not kept (level "activity").
+        assertThat(historyService.createHistoricProcessInstanceQuery().processInstanceId(call.getId()).singleResult()
+                .getRemovalTime()).isNotNull();
+        assertThat(historyService.createHistoricActivityInstanceQuery().processInstanceId(call.getId()).count())
+                .isPositive();
+        assertThat(historyService.createHistoricVariableInstanceQuery().processInstanceId(call.getId()).count())
+                .isZero();
 
         runtimeService.createMessageCorrelation("CallerHungUp").processInstanceBusinessKey("call-pg-1").correlate();
 

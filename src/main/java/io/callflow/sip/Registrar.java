@@ -8,6 +8,7 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 import gov.nist.javax.sip.message.SIPRequest;
 import io.callflow.call.DigestCredential;
@@ -46,7 +47,7 @@ final class Registrar {
     private final Clock clock;
     private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
     // Striped per-user locks: a fixed set, so nothing grows with the number of users.
-    private final Object[] userLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
+    private final Object[] userLocks = Stream.generate(Object::new).limit(64).toArray();
 
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
             RegistrationStore store, ApplicationEventPublisher events, Clock clock) {

@@ -518,6 +518,24 @@ class AcdPostgresTest {
         jdbc.update("update agent set enabled = false where id like 'fast-%'");
     }
 
+    @Test
+    void theRoundRobinTurnIsWrittenOnlyForRoundRobinQueues() {
+        freeAgentsInQueue("rr", 2);
+        jdbc.update("update call_queue set strategy = 'round-robin' where name = 'rr'");
+        var reserved = (EnqueueResult.Reserved) distributor.enqueue(new EnqueueRequest(new CallId("rr-1"), "rr", 0,
+                Map.of(), "+4941", true));
+        assertThat(jdbc.queryForObject("select last_agent_id from call_queue where name = 'rr'", String.class))
+                .isEqualTo(reserved.agentId());
+
+        freeAgentsInQueue("rnd", 2);
+        assertThat(distributor.enqueue(new EnqueueRequest(new CallId("rnd-1"), "rnd", 0, Map.of(), "+4942", true)))
+                .isInstanceOf(EnqueueResult.Reserved.class);
+        assertThat(jdbc.queryForObject("select last_agent_id from call_queue where name = 'rnd'", String.class))
+                .isNull();
+        jdbc.update("delete from queue_member where queue_name in ('rr', 'rnd')");
+        jdbc.update("update agent set enabled = false where id like 'rr-%' or id like 'rnd-%'");
+    }
+
     /** Agents {prefix}-0..n-1, all AVAILABLE and the only members of queue {prefix} (strategy random). */
     private void freeAgentsInQueue(String prefix, int count) {
         tx.executeWithoutResult(s -> {

@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.callflow.call.RegistrationChanged;
 import javax.sip.ServerTransaction;
@@ -39,7 +42,11 @@ class RegistrarTest {
     static final String PHONE = "<sip:1001@192.0.2.10:5060>";
 
     final MutableClock clock = new MutableClock();
-    final List<RegistrationChanged> events = new ArrayList<>();
+    final List<RegistrationChanged> events = new CopyOnWriteArrayList<>();
+    // For the overlap test: the next announcement waits (at most 1 s) until another REGISTER has been handled.
+    final CountDownLatch announcing = new CountDownLatch(1);
+    final CountDownLatch otherHandled = new CountDownLatch(1);
+    volatile boolean holdNextAnnouncement;
     final List<Response> responses = new ArrayList<>();
     final DigestAuthenticator digest = new DigestAuthenticator(clock, Duration.ofSeconds(300));
     JdbcTemplate jdbc;
@@ -70,7 +77,14 @@ class RegistrarTest {
                 new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true));
         return new Registrar(sip, properties,
                 user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
-                store, event -> events.add((RegistrationChanged) event), clock);
+                store, event -> {
+                    if (holdNextAnnouncement) {
+                        holdNextAnnouncement = false;
+                        announcing.countDown();
+                        awaitQuietly(otherHandled);
+                    }
+                    events.add((RegistrationChanged) event);
+                }, clock);
     }
 
     @Test
@@ -268,6 +282,51 @@ class RegistrarTest {
         assertThat(bad.getReasonPhrase()).contains("response");
     }
 
+    @Test
+    void whenTwoRegistersOfOneUserOverlapTheLastAnnouncementIsTheCurrentState() throws Exception {
+        assertThat(register("MD5", "alice-1001", PHONE, "300").getStatusCode()).isEqualTo(200);
+        Request addDesk = authorizedRequest("<sip:1001@192.0.2.11:5060>", "300");
+        Request removeAll = authorizedRequest("*", "0");
+        holdNextAnnouncement = true;
+        // The registrar has two threads: the first REGISTER is held inside its announcement ("2 contacts") while
+        // the second removes everything; the second must not overtake it and leave "2" as the last word.
+        Thread first = new Thread(() -> handleQuietly(addDesk));
+        first.start();
+        assertThat(announcing.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread second = new Thread(() -> {
+            handleQuietly(removeAll);
+            otherHandled.countDown();
+        });
+        second.start();
+        first.join(5000);
+        second.join(5000);
+
+        assertThat(registrar.contacts("1001")).isEmpty();
+        assertThat(events).extracting(RegistrationChanged::contacts).containsExactly(1, 2, 0);
+    }
+
+    private Request authorizedRequest(String contact, String expires) throws Exception {
+        String nonce = nonce(send("register.txt", Map.of("expires", expires)));
+        return request("register-authorized.txt", authorized(nonce, 1, "MD5", "alice-1001", contact, expires),
+                "192.0.2.10", 5060);
+    }
+
+    private void handleQuietly(Request request) {
+        try {
+            registrar.handle(request, mock(ServerTransaction.class));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private Response register(String algorithm, String password, String contact, String expires) throws Exception {
         return register(algorithm, password, contact, expires, "192.0.2.10", 5060);
     }
@@ -294,11 +353,16 @@ class RegistrarTest {
 
     private Response send(String file, Map<String, String> values, String sourceHost, int sourcePort)
             throws Exception {
+        return handle(request(file, values, sourceHost, sourcePort));
+    }
+
+    private Request request(String file, Map<String, String> values, String sourceHost, int sourcePort)
+            throws Exception {
         Map<String, String> all = new HashMap<>(values);
         cseq++;
         all.putIfAbsent("cseq", Integer.toString(cseq));
         all.putIfAbsent("branch", "b" + cseq);
-        return handle(RawSip.request(file, all, sourceHost, sourcePort));
+        return RawSip.request(file, all, sourceHost, sourcePort);
     }
 
     private Response handle(Request request) throws Exception {
