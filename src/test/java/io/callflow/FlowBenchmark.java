@@ -76,12 +76,27 @@ public final class FlowBenchmark {
         Files.writeString(root.resolve("agents.csv"), csv);
         Files.writeString(root.resolve("rules/bench.drl"), drl);
         int sipPort = Sipp.freePort();
-        var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200");
+        var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
+                // As recommended for Callflow's database (docs/configuration.md, "PostgreSQL") and docker-compose.yml.
+                .setServerConfig("autovacuum_naptime", "10s");
         // -Dbench.pgLog=<directory>: PostgreSQL logs every statement there, to count statements per call.
         String pgLog = System.getProperty("bench.pgLog");
         if (pgLog != null) {
             builder.setServerConfig("log_statement", "all").setServerConfig("logging_collector", "on")
                     .setServerConfig("log_directory", pgLog);
+        }
+        // -Dbench.pgStats=true: pg_stat_statements, to print each rate's costliest statements (total execution time).
+        if (Boolean.getBoolean("bench.pgStats")) {
+            builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.track_planning", "on");
+        }
+        // -Dbench.pgExplain=<directory>: auto_explain logs the plan of every statement slower than 2 ms there.
+        String pgExplain = System.getProperty("bench.pgExplain");
+        if (pgExplain != null) {
+            builder.setServerConfig("session_preload_libraries", "auto_explain")
+                    .setServerConfig("auto_explain.log_min_duration", "2ms")
+                    .setServerConfig("auto_explain.log_analyze", "on").setServerConfig("auto_explain.log_buffers", "on")
+                    .setServerConfig("logging_collector", "on").setServerConfig("log_directory", pgExplain);
         }
         try (EmbeddedPostgres postgres = builder.start()) {
             ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, List.of(
@@ -162,6 +177,10 @@ public final class FlowBenchmark {
     private static void run(ConfigurableApplicationContext app, Path root, int sipPort, String[] rates, int seconds,
             int agents) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+        boolean pgStats = Boolean.getBoolean("bench.pgStats");
+        if (pgStats) {
+            jdbc.execute("create extension if not exists pg_stat_statements");
+        }
         MeterRegistry meters = app.getBean(MeterRegistry.class);
         int uasPort = Sipp.freePort();
         Bench.sipp(root, "bench/flow/agents-register.xml", Sipp.freePort(), sipPort, "-inf", root.resolve("agents.csv").toString(),
@@ -181,6 +200,14 @@ public final class FlowBenchmark {
             Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r", "20", "-m", "400", "-d",
                     "1000", "-l", "100000", "-mp", Integer.toString(Sipp.freePort())).waitFor(120, TimeUnit.SECONDS);
             Thread.sleep(3000);
+            // Planner statistics: when autovacuum last analyzed the busiest tables (plans depend on it).
+            jdbc.query("""
+                    select relname, n_live_tup, n_dead_tup, n_mod_since_analyze, extract(epoch from now()
+                      - coalesce(last_analyze, last_autoanalyze))::int from pg_stat_user_tables where relname in
+                      ('agent', 'queue_member', 'queue_entry', 'act_ru_variable', 'act_ru_execution')""", rs -> {
+                System.out.printf("flow.stats %-18s live=%d dead=%d modified_since_analyze=%d analyzed_s_ago=%s%n",
+                        rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5));
+            });
             for (String rateText : rates) {
                 int rate = Integer.parseInt(rateText.trim());
                 int calls = rate * seconds;
@@ -198,6 +225,9 @@ public final class FlowBenchmark {
                 long records0 = jdbc.queryForObject("select count(*) from call_record", Long.class);
                 Map<String, Long> writes0 = tableWrites(jdbc);
                 java.sql.Timestamp since = new java.sql.Timestamp(System.currentTimeMillis());
+                if (pgStats) {
+                    jdbc.execute("select pg_stat_statements_reset()");
+                }
                 long cpu0 = os.getProcessCpuTime();
                 Map<String, Long> threads0 = threadCpu();
                 Map<String, Long> processes0 = processCpu();
@@ -258,6 +288,20 @@ public final class FlowBenchmark {
                                 .append(String.format("%.1f", e.getValue() / (double) perCallBase)));
                 System.out.printf("flow.db commits_per_call=%.1f rows_written_per_call:%s%n",
                         (writes.get("(commits)") - writes0.get("(commits)")) / (double) perCallBase, line);
+                if (pgStats) {
+                    long base = perCallBase;
+                    jdbc.query("""
+                            select calls, total_exec_time + total_plan_time t, left(regexp_replace(query, '\\s+', ' ',
+                              'g'), 150) q from pg_stat_statements order by t desc fetch first 25 rows only""", rs -> {
+                        System.out.printf("flow.sql us_per_call=%7.1f calls_per_call=%5.2f %s%n",
+                                rs.getDouble(2) * 1000 / base, rs.getDouble(1) / base, rs.getString(3));
+                    });
+                    jdbc.query("select sum(calls), sum(total_exec_time + total_plan_time) from pg_stat_statements",
+                            rs -> {
+                                System.out.printf("flow.sql total statements_per_call=%.1f us_per_call=%.1f%n",
+                                        rs.getDouble(1) / base, rs.getDouble(2) * 1000 / base);
+                            });
+                }
                 // Median offset of each flow step from the process start.
                 jdbc.query("""
                         select a.act_id_, round(percentile_cont(0.5) within group (order by extract(epoch from

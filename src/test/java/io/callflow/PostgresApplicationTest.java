@@ -97,6 +97,16 @@ class PostgresApplicationTest {
     }
 
     @Test
+    void churningTablesAreRevisitedByAutovacuumAndProvisionedTablesAnalyzed() {
+        // Without statistics the planner takes each table for one row (docs/configuration.md, "PostgreSQL").
+        assertThat(jdbc.queryForList("select relname from pg_class where reloptions @> array["
+                + "'autovacuum_analyze_threshold=1000', 'autovacuum_vacuum_threshold=1000']", String.class))
+                .contains("act_ru_variable", "act_ru_execution", "act_ru_event_subscr", "agent", "queue_entry");
+        assertThat(jdbc.queryForList("select relname from pg_stat_user_tables where last_analyze is not null",
+                String.class)).contains("agent", "queue_member", "agent_skill");
+    }
+
+    @Test
     void rulesLoad() {
         assertThat(ruleBase.ruleNames()).contains("Test rule from disk");
     }

@@ -1,9 +1,11 @@
 package io.callflow.acd;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.callflow.platform.ContentProperties;
 import io.callflow.platform.FolderWatcher;
+import io.callflow.platform.PostgresStatistics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -26,16 +28,18 @@ class ProvisioningRunner implements ApplicationRunner, AutoCloseable {
     private final AcdProperties properties;
     private final ContentProperties content;
     private final Dispatcher dispatcher;
+    private final PostgresStatistics statistics;
     private final AtomicReference<ProvisioningReport> last = new AtomicReference<>();
     private final AtomicReference<String> lastFingerprint = new AtomicReference<>("");
     private FolderWatcher watcher;
 
     ProvisioningRunner(Provisioning provisioning, AcdProperties properties, ContentProperties content,
-            Dispatcher dispatcher) {
+            Dispatcher dispatcher, PostgresStatistics statistics) {
         this.provisioning = provisioning;
         this.properties = properties;
         this.content = content;
         this.dispatcher = dispatcher;
+        this.statistics = statistics;
     }
 
     @Override
@@ -74,6 +78,10 @@ class ProvisioningRunner implements ApplicationRunner, AutoCloseable {
         report.problems().forEach(problem -> log.error("Provisioning: {}", problem));
         log.info("Provisioning loaded from {}: {} entries applied, {} skipped", report.file(), report.applied(),
                 report.problems().size());
+        if (report.applied() > 0) {
+            // A first load turns empty tables into hundreds of agents and memberships; plans need to know.
+            statistics.analyze(List.of("agent", "agent_skill", "queue_member", "call_queue", "skill", "did_route"));
+        }
         dispatcher.trigger();
         return report;
     }

@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.callflow.call.AgentLegFailed;
+import io.callflow.call.CallArrived;
 import io.callflow.call.CallId;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
+import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
 import io.callflow.call.NoInput;
 import io.callflow.call.PlaybackFinished;
@@ -38,6 +42,10 @@ class CallEventCorrelator {
     private static final Logger log = LoggerFactory.getLogger(CallEventCorrelator.class);
 
     private final RuntimeService runtimeService;
+    // Which leg of each call is the caller's, so a hang-up is correlated once, as what it is: trying both messages
+    // cost two failed correlations (each a few queries) for every agent leg that ended after its caller.
+    private final Cache<CallId, KnownCall> calls = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterAccess(Duration.ofHours(12)).build();
     // A timer job of the same instance may commit first; the engine then asks us to try again.
     private final Retry retry = Retry.of("call-event-correlation", RetryConfig.custom()
             .maxAttempts(5)
@@ -77,10 +85,30 @@ class CallEventCorrelator {
     }
 
     @EventListener
+    void on(CallArrived event) {
+        calls.put(event.callId(), new KnownCall(event.callerLeg(), false));
+    }
+
+    @EventListener
     void on(LegHungUp event) {
         String leg = event.legId().value();
         Map<String, Object> cause = Map.of("hangupCause", event.cause().name());
-        if (!correlate(event.callId(), FlowMessages.CALLER_HUNG_UP, CALLER_LEG, leg, cause)) {
+        KnownCall known = calls.getIfPresent(event.callId());
+        if (known == null) {
+            // A call from before a restart: which leg this is shows only in the process variables.
+            if (!correlate(event.callId(), FlowMessages.CALLER_HUNG_UP, CALLER_LEG, leg, cause)) {
+                correlate(event.callId(), FlowMessages.CALL_ENDED, AGENT_LEG, leg, cause);
+            }
+        } else if (known.callerLeg().equals(event.legId())) {
+            if (correlate(event.callId(), FlowMessages.CALLER_HUNG_UP, CALLER_LEG, leg, cause)) {
+                calls.put(event.callId(), new KnownCall(known.callerLeg(), true));
+            }
+        } else if (known.callerGone()) {
+            // The caller's hang-up already ran the flow's clean-up, which ended this leg: nothing waits for it.
+            calls.invalidate(event.callId());
+            log.debug("Leg {} of call {} ended after its caller; the flow has cleaned up already", leg,
+                    event.callId());
+        } else {
             correlate(event.callId(), FlowMessages.CALL_ENDED, AGENT_LEG, leg, cause);
         }
     }
@@ -96,6 +124,10 @@ class CallEventCorrelator {
     void on(TransferRequested event) {
         correlate(event.callId(), FlowMessages.TRANSFER_REQUESTED, null, null,
                 Map.of(FlowMessages.TRANSFER_TARGET, event.target()));
+    }
+
+    /** A call's caller leg, and whether the flow has taken the caller's hang-up. */
+    private record KnownCall(LegId callerLeg, boolean callerGone) {
     }
 
     /** Resumes the task of the call waiting for {@code awaited} (for agent outcomes: on that agent leg). */
