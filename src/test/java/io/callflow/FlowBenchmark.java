@@ -90,11 +90,12 @@ public final class FlowBenchmark {
             builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("pg_stat_statements.track_planning", "on");
         }
-        // -Dbench.pgExplain=<directory>: auto_explain logs the plan of every statement slower than 2 ms there.
+        // -Dbench.pgExplain=<directory>: auto_explain logs the plan of every statement slower than 2 ms (or
+        // -Dbench.pgExplainMs) there.
         String pgExplain = System.getProperty("bench.pgExplain");
         if (pgExplain != null) {
             builder.setServerConfig("session_preload_libraries", "auto_explain")
-                    .setServerConfig("auto_explain.log_min_duration", "2ms")
+                    .setServerConfig("auto_explain.log_min_duration", System.getProperty("bench.pgExplainMs", "2") + "ms")
                     .setServerConfig("auto_explain.log_analyze", "on").setServerConfig("auto_explain.log_buffers", "on")
                     .setServerConfig("logging_collector", "on").setServerConfig("log_directory", pgExplain);
         }
