@@ -1,5 +1,6 @@
 package io.callflow.sip;
 
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +17,10 @@ import io.callflow.call.RegistrationChanged;
 import io.callflow.call.SubscriberDirectory;
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
+import javax.sip.address.URI;
 import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.ToHeader;
@@ -90,6 +94,12 @@ final class Registrar {
             sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
             return;
         }
+        if (!sameUri(auth.getURI().toString(), request.getRequestURI())) {
+            // RFC 3261 section 22.4 / RFC 2617 section 3.2.2.5: the digest covers this URI; a response computed for
+            // another request must not authenticate this one.
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization uri does not match the Request-URI");
+            return;
+        }
         Optional<DigestCredential> credential = directory.credential(user);
         if (credential.isEmpty() || !user.equals(auth.getUsername())) {
             log.warn("REGISTER for unknown or mismatched user {} from {}", user, source(request));
@@ -120,6 +130,15 @@ final class Registrar {
         }
     }
 
+    /** RFC 3261 section 19.1.4 comparison (the URI types' equals); a digest uri that does not parse never matches. */
+    private boolean sameUri(String digestUri, URI requestUri) {
+        try {
+            return sip.addresses().createURI(digestUri).equals(requestUri);
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
     private Object lockFor(String user) {
         return userLocks[Math.floorMod(user.hashCode(), userLocks.length)];
     }
@@ -134,6 +153,18 @@ final class Registrar {
         }
         boolean changed = false;
         Instant now = clock.instant();
+        String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        Map<String, Binding> existing = bindings.getOrDefault(user, Map.of());
+        boolean outOfOrder = contacts.stream().filter(c -> !c.isWildCard())
+                .map(c -> existing.get(c.getAddress().getURI().toString()))
+                .anyMatch(b -> b != null && !b.isNewerThanThis(callId, cseq));
+        if (outOfOrder) {
+            // RFC 3261 section 10.3 step 7: a REGISTER overtaken by a later one of the same Call-ID must not undo it.
+            sip.respond(transaction, request, Response.BAD_REQUEST, "REGISTER out of order (CSeq " + cseq
+                    + " not above the binding's)");
+            return;
+        }
         if (contacts.size() > 1 && contacts.stream().anyMatch(ContactHeader::isWildCard)) {
             // RFC 3261 section 10.3 step 6: "*" must be the only Contact.
             sip.respond(transaction, request, Response.BAD_REQUEST, "Contact * must be the only Contact");
@@ -173,7 +204,7 @@ final class Registrar {
                 } else {
                     var reach = reachAddress(raw, contact, transport);
                     var binding = new Binding(user, uri, now.plusSeconds(expires), reach.getKey(), reach.getValue(),
-                            transport);
+                            transport, callId, cseq);
                     changed |= mine.put(uri, binding) == null;
                     store.save(binding);
                 }

@@ -49,7 +49,7 @@ final class RegistrationStore implements AutoCloseable {
     List<Binding> loadAll() {
         return jdbc.query("select * from sip_registration", (rs, n) -> new Binding(rs.getString("sip_user"),
                 rs.getString("contact"), rs.getTimestamp("expires_at").toInstant(), rs.getString("source_host"),
-                rs.getInt("source_port"), rs.getString("transport")));
+                rs.getInt("source_port"), rs.getString("transport"), null, 0));
     }
 
     void save(Binding binding) {

@@ -269,6 +269,49 @@ class RegistrarTest {
     }
 
     @Test
+    void aDigestComputedForAnotherUriIsABadRequest() throws Exception {
+        // RFC 3261 section 22.4: the response is valid for the uri it names; that uri must be this Request-URI.
+        String nonce = nonce(send("register.txt", Map.of("expires", "300")));
+        String ha1 = DigestAuthenticatorTest.h("MD5", "1001:callflow.local:alice-1001");
+        Map<String, String> values = new HashMap<>(authorized(nonce, 1, "MD5", "alice-1001", PHONE, "300"));
+        values.put("response", DigestAuthenticator.response("MD5", ha1, nonce, 1, "0a4f113b", "auth", "REGISTER",
+                "sip:other.example"));
+        values.put("cseq", "7");
+        String text = RawSip.text("register-authorized.txt", values)
+                .replace("uri=\"sip:callflow.local\"", "uri=\"sip:other.example\"");
+        Request request = javax.sip.SipFactory.getInstance().createMessageFactory().createRequest(text);
+        ((gov.nist.javax.sip.message.SIPRequest) request).setRemoteAddress(java.net.InetAddress.getLoopbackAddress());
+
+        Response bad = handle(request);
+
+        assertThat(bad.getStatusCode()).isEqualTo(400);
+        assertThat(bad.getReasonPhrase()).isEqualTo("Authorization uri does not match the Request-URI");
+        assertThat(registrar.contacts("1001")).isEmpty();
+    }
+
+    @Test
+    void aRegisterOvertakenByALaterOneOfTheSameCallIdCannotUndoIt() throws Exception {
+        // RFC 3261 section 10.3 step 7: a phone refreshed (CSeq 20), then its older unregister (CSeq 19) arrives.
+        String nonce = nonce(send("register.txt", Map.of("expires", "300")));
+        Map<String, String> refresh = new HashMap<>(authorized(nonce, 1, "MD5", "alice-1001", PHONE, "300"));
+        refresh.put("cseq", "20");
+        assertThat(send("register-authorized.txt", refresh).getStatusCode()).isEqualTo(200);
+        Map<String, String> stale = new HashMap<>(authorized(nonce, 2, "MD5", "alice-1001", PHONE, "0"));
+        stale.put("cseq", "19");
+
+        Response refused = send("register-authorized.txt", stale);
+
+        assertThat(refused.getStatusCode()).isEqualTo(400);
+        assertThat(refused.getReasonPhrase()).startsWith("REGISTER out of order");
+        assertThat(registrar.contacts("1001")).hasSize(1);
+        Map<String, String> next = new HashMap<>(authorized(nonce, 3, "MD5", "alice-1001", PHONE, "0"));
+        next.put("cseq", "21");
+        assertThat(send("register-authorized.txt", next).getStatusCode()).as("a later CSeq still unregisters")
+                .isEqualTo(200);
+        assertThat(registrar.contacts("1001")).isEmpty();
+    }
+
+    @Test
     void aTelToIsABadRequestNotASilentFailure() throws Exception {
         Response bad = send("register-tel-to.txt", Map.of());
         assertThat(bad.getStatusCode()).isEqualTo(400);
