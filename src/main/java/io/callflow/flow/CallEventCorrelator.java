@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Delivers call events to the call's process instance (business key = call id): outcomes of a command resume the task
@@ -53,8 +54,11 @@ class CallEventCorrelator {
             .retryExceptions(OptimisticLockingException.class)
             .build());
 
-    CallEventCorrelator(RuntimeService runtimeService) {
+    private final TransactionTemplate transactions;
+
+    CallEventCorrelator(RuntimeService runtimeService, TransactionTemplate transactions) {
         this.runtimeService = runtimeService;
+        this.transactions = transactions;
     }
 
     @EventListener
@@ -132,7 +136,8 @@ class CallEventCorrelator {
 
     /** Resumes the task of the call waiting for {@code awaited} (for agent outcomes: on that agent leg). */
     private boolean resume(CallId callId, String awaited, String agentLeg, Map<String, Object> variables) {
-        boolean resumed = retry.executeSupplier(() -> {
+        // The query and the signal share one transaction: one commit instead of two per resumed task.
+        boolean resumed = retry.executeSupplier(() -> Boolean.TRUE.equals(transactions.execute(status -> {
             ExecutionQuery query = runtimeService.createExecutionQuery()
                     .processInstanceBusinessKey(callId.value())
                     .variableValueEquals(AwaitingTask.AWAITING, awaited);
@@ -142,7 +147,7 @@ class CallEventCorrelator {
             List<Execution> waiting = query.list();
             waiting.forEach(execution -> runtimeService.signal(execution.getId(), null, null, variables));
             return !waiting.isEmpty();
-        });
+        })));
         if (!resumed) {
             log.debug("No task of call {} waits for {} any more; dropped", callId, awaited);
         }

@@ -23,12 +23,15 @@ import org.camunda.bpm.engine.runtime.MessageCorrelationBuilder;
 import org.camunda.bpm.engine.runtime.MessageCorrelationResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Hang-ups are correlated once, as the caller's or an agent's, when the correlator saw the call arrive. */
 class CallEventCorrelatorTest {
 
     private final RuntimeService runtime = mock(RuntimeService.class);
-    private final CallEventCorrelator correlator = new CallEventCorrelator(runtime);
+    private final CallEventCorrelator correlator = new CallEventCorrelator(runtime,
+            new TransactionTemplate(mock(PlatformTransactionManager.class)));
     private final CallId call = new CallId("call-1");
     private final LegId caller = new LegId("leg-caller");
     private final LegId agent = new LegId("leg-agent");
