@@ -89,6 +89,7 @@ final class B2bua {
     private final Timer setup;
     /** INVITE received to CallArrived published: the SIP layer's own share of the setup time. */
     private final Timer admission;
+    private final AdmissionControl admissionControl;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
             MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
@@ -107,6 +108,7 @@ final class B2bua {
         this.setup = Timer.builder("callflow.call.setup")
                 .description("INVITE from the trunk to the first INVITE sent to an agent")
                 .publishPercentileHistogram().register(meters);
+        this.admissionControl = new AdmissionControl(properties.overload(), meters);
         meters.gauge("callflow.calls.active", calls, Map::size);
         properties.effectiveTrunks().forEach(trunk -> trunk.cidrs().forEach(cidr ->
                 trunks.add(Map.entry(trunk.name(), Cidr.parse(cidr)))));
@@ -198,6 +200,14 @@ final class B2bua {
         boolean admitted = false;
         try {
             Request invite = call.invite;
+            if (!admissionControl.admit(System.nanoTime() - call.arrivedNanos)) {
+                // RFC 3261 section 21.5.4: 503 with Retry-After tells the trunk to try another node or come back.
+                Response shed = sip.messages().createResponse(Response.SERVICE_UNAVAILABLE, invite);
+                shed.setReasonPhrase("Overloaded");
+                shed.addHeader(sip.headers().createRetryAfterHeader(admissionControl.retryAfterSeconds()));
+                call.inviteTransaction.sendResponse(shed);
+                return;
+            }
             InetAddress source = ((SIPRequest) invite).getRemoteAddress();
             Optional<String> trunk = trunks.stream().filter(t -> t.getValue().contains(source))
                     .map(Map.Entry::getKey).findFirst();

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * SIP settings: where to listen (UDP and TCP on one port), the domain (digest realm), registration limits, nonce
  * lifetime, the digest algorithms offered (one challenge each, in this order), and the trunks allowed to send calls
  * (by source address range), how often expired registrations are swept, how long registrations may wait to be
- * written to the database, how long agents' credentials are cached, and flood protection.
+ * written to the database, how long agents' credentials are cached, flood protection and overload shedding.
  */
 @ConfigurationProperties("callflow.sip")
 public record SipProperties(
@@ -26,7 +26,8 @@ public record SipProperties(
         @DefaultValue("10s") Duration registrationSweep,
         @DefaultValue("200ms") Duration registrationWriteDelay,
         @DefaultValue("10s") Duration credentialCache,
-        @DefaultValue Flood flood) {
+        @DefaultValue Flood flood,
+        @DefaultValue Overload overload) {
 
     /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */
     public record Trunk(String name, List<String> cidrs) {
@@ -44,6 +45,16 @@ public record SipProperties(
             @DefaultValue("2s") Duration window,
             @DefaultValue("60s") Duration banTime,
             @DefaultValue("true") boolean exemptTrunks) {
+    }
+
+    /**
+     * Overload shedding: an INVITE that waited longer than {@code maxAdmissionDelay} for its call's lane (the node is
+     * behind) is refused with 503 and {@code Retry-After: retryAfterSeconds} (RFC 3261 section 21.5.4), so the trunk
+     * can send it elsewhere and the calls already admitted keep their lanes. {@code 0s} turns it off.
+     */
+    public record Overload(
+            @DefaultValue("2s") Duration maxAdmissionDelay,
+            @DefaultValue("10") int retryAfterSeconds) {
     }
 
     /** Trunks to use: the configured ones, or loopback only when none is configured. */

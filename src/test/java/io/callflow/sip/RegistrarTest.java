@@ -74,7 +74,8 @@ class RegistrarTest {
         var properties = new SipProperties("127.0.0.1", "127.0.0.1", 5060, "callflow.local", 60, 3600,
                 Duration.ofSeconds(300), List.of("MD5", "SHA-256"), List.of(), Duration.ofSeconds(10),
                 Duration.ofMillis(200), Duration.ofSeconds(10),
-                new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true));
+                new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true),
+                new SipProperties.Overload(Duration.ofSeconds(2), 10));
         return new Registrar(sip, properties,
                 user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
                 store, event -> {
