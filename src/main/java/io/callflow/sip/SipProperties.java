@@ -53,7 +53,7 @@ public record SipProperties(
      * can send it elsewhere and the calls already admitted keep their lanes. {@code 0s} turns it off.
      */
     public record Overload(
-            @DefaultValue("2s") Duration maxAdmissionDelay,
+            @DefaultValue("1s") Duration maxAdmissionDelay,
             @DefaultValue("10") int retryAfterSeconds) {
     }
 
