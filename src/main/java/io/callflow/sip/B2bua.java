@@ -26,7 +26,6 @@ import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
 import io.callflow.call.LegRinging;
-import io.callflow.call.TransferRequested;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
 import io.callflow.media.MediaLeg;
@@ -60,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * through {@link SipCallControl}. Every call's SIP work runs on the call's lane, in order; the SIP stack's threads only
  * hand over. Media comes from the media module: every SDP sent is its answer or offer.
  */
-final class B2bua {
+final class B2bua implements Transfers.Legs {
 
     private static final Logger log = LoggerFactory.getLogger(B2bua.class);
 
@@ -74,7 +73,7 @@ final class B2bua {
     private final ScheduledExecutorService timers;
     /** 64*T1, RFC 3261's transaction lifetime: how long a transferred caller may take to report the outcome, and
      *  how long a late copy of an INVITE may still turn up. */
-    private static final Duration TRANSACTION_LIFETIME = Duration.ofSeconds(32);
+    static final Duration TRANSACTION_LIFETIME = Duration.ofSeconds(32);
     private final List<Map.Entry<String, Cidr>> trunks = new ArrayList<>();
     private final Map<CallId, SipCall> calls = new ConcurrentHashMap<>();
     /** SIP Call-ID (caller's, and each fork's) to the call. */
@@ -90,6 +89,7 @@ final class B2bua {
     /** INVITE received to CallArrived published: the SIP layer's own share of the setup time. */
     private final Timer admission;
     private final AdmissionControl admissionControl;
+    private final Transfers transfers;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
             MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
@@ -109,6 +109,7 @@ final class B2bua {
                 .description("INVITE from the trunk to the first INVITE sent to an agent")
                 .publishPercentileHistogram().register(meters);
         this.admissionControl = new AdmissionControl(properties.overload(), meters);
+        this.transfers = new Transfers(sip, properties, media, events, timers, this);
         meters.gauge("callflow.calls.active", calls, Map::size);
         properties.effectiveTrunks().forEach(trunk -> trunk.cidrs().forEach(cidr ->
                 trunks.add(Map.entry(trunk.name(), Cidr.parse(cidr)))));
@@ -164,8 +165,8 @@ final class B2bua {
                     case Request.BYE -> bye(call, request, transaction);
                     case Request.CANCEL -> cancel(call, request, transaction);
                     case Request.INFO -> info(call, request, transaction);
-                    case Request.REFER -> refer(call, request, transaction);
-                    case Request.NOTIFY -> notifyReceived(call, request, transaction);
+                    case Request.REFER -> transfers.referReceived(call, request, transaction);
+                    case Request.NOTIFY -> transfers.notifyReceived(call, request, transaction);
                     case Request.INVITE -> reInvite(call, request, transaction);
                     default -> sip.respond(transaction, request, Response.METHOD_NOT_ALLOWED, null);
                 }
@@ -183,7 +184,7 @@ final class B2bua {
         if (owner instanceof Fork fork) {
             events.onLane(fork.call().callId, () -> agentResponse(fork, event));
         } else if (owner instanceof Refer refer) {
-            events.onLane(refer.call().callId, () -> referAnswered(refer, event));
+            events.onLane(refer.call().callId, () -> transfers.referAnswered(refer, event));
         }
         // Anything else: a retransmitted 2xx after our ACK, or a response to a BYE or NOTIFY.
     }
@@ -325,104 +326,6 @@ final class B2bua {
         mediaControl.digitReceived(call.callId, call.callerLeg, Character.toUpperCase(digit));
     }
 
-    /**
-     * REFER from an agent (RFC 3515): 202 Accepted, a first NOTIFY saying the transfer is under way (section 2.4.4
-     * requires one at once), and the request handed to the flow; the final NOTIFY follows when the flow's transfer has
-     * or has not happened ({@link #referAnswered}).
-     */
-    private void refer(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        var referTo = (javax.sip.header.ReferToHeader) request.getHeader(javax.sip.header.ReferToHeader.NAME);
-        if (referTo == null) {
-            sip.respond(transaction, request, Response.BAD_REQUEST, "Refer-To missing");
-            return;
-        }
-        sip.respond(transaction, request, Response.ACCEPTED, null);
-        String sipCallId = callIdOf(request);
-        AgentLeg agent = call.agents.values().stream().filter(a -> a.winner != null && !a.ended
-                && a.winner.sipCallId().equals(sipCallId)).findFirst().orElse(null);
-        if (agent != null) {
-            call.transferor = agent;
-            notifyTransferor(call, "100 Trying", false);
-        }
-        events.publish(new TransferRequested(call.callId, agent == null ? call.callerLeg : agent.legId,
-                referTo.getAddress().getURI().toString(), Instant.now()));
-    }
-
-    /** Tells the agent who asked for the transfer how it went: a NOTIFY with a message/sipfrag status line. */
-    private void notifyTransferor(SipCall call, String statusLine, boolean done) {
-        AgentLeg agent = call.transferor;
-        if (agent == null || agent.dialog == null || agent.ended) {
-            return;
-        }
-        try {
-            Request notify = agent.dialog.createRequest(Request.NOTIFY);
-            notify.addHeader(sip.headers().createEventHeader("refer"));
-            notify.addHeader(sip.headers().createSubscriptionStateHeader(done
-                    ? "terminated;reason=noresource" : "active;expires=60"));
-            notify.setContent("SIP/2.0 " + statusLine + "\r\n",
-                    sip.headers().createContentTypeHeader("message", "sipfrag;version=2.0"));
-            agent.dialog.sendRequest(sip.provider().getNewClientTransaction(notify));
-        } catch (Exception e) {
-            log.warn("Call {}: NOTIFY to agent {} not sent: {}", call.callId, agent.user, e.toString());
-        }
-    }
-
-    /**
-     * The caller answered our REFER. Accepted: the agent hears it worked and its leg ends (the transfer ends Callflow's
-     * part of the call); the caller's leg ends with its final NOTIFY or, at the latest, after 64*T1. Refused: the agent
-     * hears why and every leg ends, because the flow has already moved on.
-     */
-    private void referAnswered(Refer refer, ResponseEvent event) {
-        SipCall call = refer.call();
-        int status = event.getResponse().getStatusCode();
-        if (status < 200 || call.ended) {
-            return;
-        }
-        if (status < 300) {
-            log.info("Call {}: the caller accepted the transfer", call.callId);
-            timers.schedule(() -> events.onLane(call.callId, () -> transferEnded(call, "408 Request Timeout")),
-                    TRANSACTION_LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
-        } else {
-            log.info("Call {}: the caller refused the transfer ({})", call.callId, status);
-            transferEnded(call, status + " " + event.getResponse().getReasonPhrase());
-        }
-    }
-
-    /**
-     * The transfer is over, whichever way: the agent who asked hears the outcome in a final NOTIFY, and every leg
-     * ends (RFC 5589 section 6: the transferor ends its dialogs), because the flow has already let the call go.
-     */
-    private void transferEnded(SipCall call, String outcome) {
-        notifyTransferor(call, outcome, true);
-        call.agents.values().forEach(agent -> endAgentQuietly(call, agent));
-        if (!call.ended) {
-            call.ended = true;
-            try {
-                call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(
-                        call.callerDialog.createRequest(Request.BYE)));
-            } catch (Exception e) {
-                log.warn("Call {}: BYE to the transferred caller not sent: {}", call.callId, e.toString());
-            }
-            media.release(call.callerMedia);
-            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
-        }
-        forgetIfFinished(call);
-    }
-
-    /** NOTIFY from the caller we referred (RFC 3515 section 2.4.5): once it reports a final status, we hang up. */
-    private void notifyReceived(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        sip.respond(transaction, request, Response.OK, null);
-        String body = request.getRawContent() == null ? ""
-                : new String(request.getRawContent(), StandardCharsets.UTF_8);
-        String firstLine = body.trim().split("\r?\n")[0];
-        String[] statusLine = firstLine.split(" ", 3);
-        int status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : 0;
-        if (call.transferring && status >= 200) {
-            log.info("Call {}: transfer of the caller ended with {}", call.callId, status);
-            transferEnded(call, firstLine.substring(firstLine.indexOf(' ') + 1));
-        }
-    }
-
     /** Hold and resume (RFC 3264 section 8.4): the media layer answers the new offer. */
     private void reInvite(SipCall call, Request request, ServerTransaction transaction) throws Exception {
         String sipCallId = callIdOf(request);
@@ -537,21 +440,7 @@ final class B2bua {
     }
 
     public void transfer(CallId callId, String target) {
-        withCall(callId, "transfer", call -> {
-            if (!call.answered || call.ended || call.callerDialog == null || call.transferring) {
-                log.warn("Call {}: cannot transfer, the caller's leg is not established", callId);
-                return;
-            }
-            String uri = target.startsWith("sip:") ? target : "sip:" + target + "@" + properties.domain();
-            Request refer = call.callerDialog.createRequest(Request.REFER);
-            refer.addHeader(sip.headers().createReferToHeader(sip.addresses().createAddress(uri)));
-            refer.addHeader(contact());
-            ClientTransaction transaction = sip.provider().getNewClientTransaction(refer);
-            transaction.setApplicationData(new Refer(call));
-            call.transferring = true;
-            call.callerDialog.sendRequest(transaction);
-            log.info("Call {}: caller referred to {}", callId, uri);
-        });
+        withCall(callId, "transfer", call -> transfers.start(call, target));
     }
 
     public void startRecording(CallId callId) {
@@ -760,7 +649,8 @@ final class B2bua {
         }
     }
 
-    private void endAgentQuietly(SipCall call, AgentLeg agent) {
+    @Override
+    public void endAgentQuietly(SipCall call, AgentLeg agent) {
         try {
             endAgent(call, agent);
         } catch (Exception e) {
@@ -786,7 +676,8 @@ final class B2bua {
         }
     }
 
-    private void forgetIfFinished(SipCall call) {
+    @Override
+    public void forgetIfFinished(SipCall call) {
         if (call.finished()) {
             forget(call);
         }
@@ -825,7 +716,8 @@ final class B2bua {
         });
     }
 
-    private ContactHeader contact() throws Exception {
+    @Override
+    public ContactHeader contact() throws Exception {
         SipURI uri = sip.addresses().createSipURI("callflow", sip.advertisedAddress());
         uri.setPort(sip.udp().getPort());
         return sip.headers().createContactHeader(sip.addresses().createAddress(uri));

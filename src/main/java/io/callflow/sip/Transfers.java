@@ -1,0 +1,174 @@
+package io.callflow.sip;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.callflow.call.CallEventPublisher;
+import io.callflow.call.HangupCause;
+import io.callflow.call.LegHungUp;
+import io.callflow.call.TransferRequested;
+import io.callflow.media.MediaEndpoints;
+import io.callflow.sip.SipCall.AgentLeg;
+import io.callflow.sip.SipCall.Refer;
+import javax.sip.ClientTransaction;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.header.ContactHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blind transfer for the B2BUA (RFC 3515 REFER, RFC 5589): an agent's REFER handed to the flow, the flow's transfer
+ * sent to the caller as our REFER, and the NOTIFYs both ways until the transfer is over, when every leg ends. Runs
+ * on the call's lane, like all of a call's SIP work.
+ */
+final class Transfers {
+
+    /** What a transfer needs from the B2BUA that owns the call's legs. */
+    interface Legs {
+
+        void endAgentQuietly(SipCall call, AgentLeg agent);
+
+        void forgetIfFinished(SipCall call);
+
+        ContactHeader contact() throws Exception;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Transfers.class);
+
+    private final SipContext sip;
+    private final SipProperties properties;
+    private final MediaEndpoints media;
+    private final CallEventPublisher events;
+    private final ScheduledExecutorService timers;
+    private final Legs legs;
+
+    Transfers(SipContext sip, SipProperties properties, MediaEndpoints media, CallEventPublisher events,
+            ScheduledExecutorService timers, Legs legs) {
+        this.sip = sip;
+        this.properties = properties;
+        this.media = media;
+        this.events = events;
+        this.timers = timers;
+        this.legs = legs;
+    }
+
+    /** Refers the caller to {@code target} (a SIP URI, or a user of Callflow's domain) on the caller's dialog. */
+    void start(SipCall call, String target) throws Exception {
+        if (!call.answered || call.ended || call.callerDialog == null || call.transferring) {
+            log.warn("Call {}: cannot transfer, the caller's leg is not established", call.callId);
+            return;
+        }
+        String uri = target.startsWith("sip:") ? target : "sip:" + target + "@" + properties.domain();
+        Request refer = call.callerDialog.createRequest(Request.REFER);
+        refer.addHeader(sip.headers().createReferToHeader(sip.addresses().createAddress(uri)));
+        refer.addHeader(legs.contact());
+        ClientTransaction transaction = sip.provider().getNewClientTransaction(refer);
+        transaction.setApplicationData(new Refer(call));
+        call.transferring = true;
+        call.callerDialog.sendRequest(transaction);
+        log.info("Call {}: caller referred to {}", call.callId, uri);
+    }
+
+    /**
+     * REFER from an agent (RFC 3515): 202 Accepted, a first NOTIFY saying the transfer is under way (section 2.4.4
+     * requires one at once), and the request handed to the flow; the final NOTIFY follows when the flow's transfer has
+     * or has not happened ({@link #referAnswered}).
+     */
+    void referReceived(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        var referTo = (javax.sip.header.ReferToHeader) request.getHeader(javax.sip.header.ReferToHeader.NAME);
+        if (referTo == null) {
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Refer-To missing");
+            return;
+        }
+        sip.respond(transaction, request, Response.ACCEPTED, null);
+        String sipCallId = B2bua.callIdOf(request);
+        AgentLeg agent = call.agents.values().stream().filter(a -> a.winner != null && !a.ended
+                && a.winner.sipCallId().equals(sipCallId)).findFirst().orElse(null);
+        if (agent != null) {
+            call.transferor = agent;
+            notifyTransferor(call, "100 Trying", false);
+        }
+        events.publish(new TransferRequested(call.callId, agent == null ? call.callerLeg : agent.legId,
+                referTo.getAddress().getURI().toString(), Instant.now()));
+    }
+
+    /** Tells the agent who asked for the transfer how it went: a NOTIFY with a message/sipfrag status line. */
+    private void notifyTransferor(SipCall call, String statusLine, boolean done) {
+        AgentLeg agent = call.transferor;
+        if (agent == null || agent.dialog == null || agent.ended) {
+            return;
+        }
+        try {
+            Request notify = agent.dialog.createRequest(Request.NOTIFY);
+            notify.addHeader(sip.headers().createEventHeader("refer"));
+            notify.addHeader(sip.headers().createSubscriptionStateHeader(done
+                    ? "terminated;reason=noresource" : "active;expires=60"));
+            notify.setContent("SIP/2.0 " + statusLine + "\r\n",
+                    sip.headers().createContentTypeHeader("message", "sipfrag;version=2.0"));
+            agent.dialog.sendRequest(sip.provider().getNewClientTransaction(notify));
+        } catch (Exception e) {
+            log.warn("Call {}: NOTIFY to agent {} not sent: {}", call.callId, agent.user, e.toString());
+        }
+    }
+
+    /**
+     * The caller answered our REFER. Accepted: the agent hears it worked and its leg ends (the transfer ends Callflow's
+     * part of the call); the caller's leg ends with its final NOTIFY or, at the latest, after 64*T1. Refused: the agent
+     * hears why and every leg ends, because the flow has already moved on.
+     */
+    void referAnswered(Refer refer, ResponseEvent event) {
+        SipCall call = refer.call();
+        int status = event.getResponse().getStatusCode();
+        if (status < 200 || call.ended) {
+            return;
+        }
+        if (status < 300) {
+            log.info("Call {}: the caller accepted the transfer", call.callId);
+            timers.schedule(() -> events.onLane(call.callId, () -> transferEnded(call, "408 Request Timeout")),
+                    B2bua.TRANSACTION_LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            log.info("Call {}: the caller refused the transfer ({})", call.callId, status);
+            transferEnded(call, status + " " + event.getResponse().getReasonPhrase());
+        }
+    }
+
+    /**
+     * The transfer is over, whichever way: the agent who asked hears the outcome in a final NOTIFY, and every leg
+     * ends (RFC 5589 section 6: the transferor ends its dialogs), because the flow has already let the call go.
+     */
+    private void transferEnded(SipCall call, String outcome) {
+        notifyTransferor(call, outcome, true);
+        call.agents.values().forEach(agent -> legs.endAgentQuietly(call, agent));
+        if (!call.ended) {
+            call.ended = true;
+            try {
+                call.callerDialog.sendRequest(sip.provider().getNewClientTransaction(
+                        call.callerDialog.createRequest(Request.BYE)));
+            } catch (Exception e) {
+                log.warn("Call {}: BYE to the transferred caller not sent: {}", call.callId, e.toString());
+            }
+            media.release(call.callerMedia);
+            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
+        }
+        legs.forgetIfFinished(call);
+    }
+
+    /** NOTIFY from the caller we referred (RFC 3515 section 2.4.5): once it reports a final status, we hang up. */
+    void notifyReceived(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        sip.respond(transaction, request, Response.OK, null);
+        String body = request.getRawContent() == null ? ""
+                : new String(request.getRawContent(), StandardCharsets.UTF_8);
+        String firstLine = body.trim().split("\r?\n")[0];
+        String[] statusLine = firstLine.split(" ", 3);
+        int status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : 0;
+        if (call.transferring && status >= 200) {
+            log.info("Call {}: transfer of the caller ended with {}", call.callId, status);
+            transferEnded(call, firstLine.substring(firstLine.indexOf(' ') + 1));
+        }
+    }
+}
