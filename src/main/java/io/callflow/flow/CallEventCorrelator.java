@@ -104,8 +104,7 @@ class CallEventCorrelator {
                 correlate(event.callId(), FlowMessages.CALL_ENDED, AGENT_LEG, leg, cause);
             }
         } else if (known.callerLeg().equals(event.legId())) {
-            // The business key alone finds the call's flow; no need to match the leg variable in the database too.
-            if (correlate(event.callId(), FlowMessages.CALLER_HUNG_UP, null, null, cause)) {
+            if (correlate(event.callId(), FlowMessages.CALLER_HUNG_UP, CALLER_LEG, leg, cause)) {
                 calls.put(event.callId(), new KnownCall(known.callerLeg(), true));
             }
         } else if (known.callerGone()) {
