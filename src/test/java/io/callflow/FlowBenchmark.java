@@ -91,11 +91,12 @@ public final class FlowBenchmark {
                     .setServerConfig("pg_stat_statements.track_planning", "on");
         }
         // -Dbench.pgExplain=<directory>: auto_explain logs the plan of every statement slower than 2 ms (or
-        // -Dbench.pgExplainMs) there.
+        // -Dbench.pgExplainMs, whole milliseconds: PostgreSQL rounds a fraction, 0 logs every statement) there.
         String pgExplain = System.getProperty("bench.pgExplain");
         if (pgExplain != null) {
             builder.setServerConfig("session_preload_libraries", "auto_explain")
-                    .setServerConfig("auto_explain.log_min_duration", System.getProperty("bench.pgExplainMs", "2") + "ms")
+                    .setServerConfig("auto_explain.log_min_duration",
+                            System.getProperty("bench.pgExplainMs", "2") + "ms")
                     .setServerConfig("auto_explain.log_analyze", "on").setServerConfig("auto_explain.log_buffers", "on")
                     .setServerConfig("logging_collector", "on").setServerConfig("log_directory", pgExplain);
         }

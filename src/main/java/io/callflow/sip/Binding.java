@@ -10,7 +10,7 @@ record Binding(String user, String contact, Instant expiresAt, String sourceHost
         String callId, long cseq) {
 
     /** RFC 3261 section 10.3 step 7: a REGISTER of the same Call-ID must carry a higher CSeq than the binding's. */
-    boolean isNewerThanThis(String requestCallId, long requestCseq) {
+    boolean mayBeUpdatedBy(String requestCallId, long requestCseq) {
         return callId == null || !callId.equals(requestCallId) || requestCseq > cseq;
     }
 }

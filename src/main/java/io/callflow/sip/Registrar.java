@@ -158,7 +158,7 @@ final class Registrar {
         Map<String, Binding> existing = bindings.getOrDefault(user, Map.of());
         boolean outOfOrder = contacts.stream().filter(c -> !c.isWildCard())
                 .map(c -> existing.get(c.getAddress().getURI().toString()))
-                .anyMatch(b -> b != null && !b.isNewerThanThis(callId, cseq));
+                .anyMatch(b -> b != null && !b.mayBeUpdatedBy(callId, cseq));
         if (outOfOrder) {
             // RFC 3261 section 10.3 step 7: a REGISTER overtaken by a later one of the same Call-ID must not undo it.
             sip.respond(transaction, request, Response.BAD_REQUEST, "REGISTER out of order (CSeq " + cseq

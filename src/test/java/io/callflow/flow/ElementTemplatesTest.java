@@ -36,7 +36,8 @@ class ElementTemplatesTest {
         }
         List<String> problems = new ArrayList<>();
         List<Path> flows;
-        try (Stream<Path> shipped = Stream.concat(Files.list(Path.of("processes")), Files.list(Path.of("bench/flow")))) {
+        try (Stream<Path> shipped = Stream.concat(Files.list(Path.of("processes")),
+                Files.list(Path.of("bench/flow")))) {
             flows = shipped.filter(p -> p.toString().endsWith(".bpmn")).toList();
         }
         assertThat(flows).hasSizeGreaterThanOrEqualTo(3);

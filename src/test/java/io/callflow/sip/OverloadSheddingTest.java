@@ -26,7 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class OverloadSheddingTest {
 
-    static final TestContent CONTENT = TestContent.create().with("rules/business-hours.drl", "package io.callflow.rules\n");
+    static final TestContent CONTENT = TestContent.create()
+            .with("rules/business-hours.drl", "package io.callflow.rules\n");
     static final int SIP_PORT = RunningCallflow.freePort();
 
     @DynamicPropertySource
