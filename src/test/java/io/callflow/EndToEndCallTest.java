@@ -63,6 +63,8 @@ class EndToEndCallTest {
         registry.add("callflow.sip.port", () -> SIP_PORT);
         registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.bind-address", () -> "127.0.0.1");
+        // Reconciliation sweeps often alongside real calls: it must never end a live one.
+        registry.add("callflow.calls.sweep-interval", () -> "1s");
         // Helpers run application tests side by side: each keeps its own RTP ports.
         registry.add("callflow.media.rtp-port-min", () -> 39000);
         registry.add("callflow.media.rtp-port-max", () -> 39999);

@@ -37,6 +37,13 @@ public interface CallDistributor {
     /** The call left its queue unconnected; a reserved or ringing agent is released. */
     void leave(CallId callId, QueueExit reason);
 
+    /**
+     * The call's signalling is gone (its node died, or its events could not be applied): it leaves its queue (queue
+     * log CALL_LOST), an agent reserved or ringing for it is released, an agent talking to it goes to wrap-up.
+     * Returns the agents released.
+     */
+    java.util.List<String> callLost(CallId callId);
+
     /** A connected call ended: queue log COMPLETE, the agent goes to WRAP_UP and later back to AVAILABLE. */
     void completed(CallId callId, String agentId);
 }

@@ -193,6 +193,25 @@ class JdbcCallDistributor implements CallDistributor {
 
     @Override
     @Transactional
+    public List<String> callLost(CallId callId) {
+        List<String> agentsHeld = jdbc.queryForList("select id from agent where current_call = ?", String.class,
+                callId.value());
+        leave(callId, QueueExit.CALL_LOST);
+        for (String agentId : jdbc.queryForList("select id from agent where current_call = ? and state = 'ON_CALL'",
+                String.class, callId.value())) {
+            completed(callId, agentId);
+        }
+        // Anything left holding the call (a state the transitions above do not cover) is released outright.
+        for (String agentId : jdbc.queryForList("select id from agent where current_call = ?", String.class,
+                callId.value())) {
+            jdbc.update("update agent set current_call = null where id = ? and current_call = ?", agentId,
+                    callId.value());
+        }
+        return agentsHeld;
+    }
+
+    @Override
+    @Transactional
     public void completed(CallId callId, String agentId) {
         List<Map<String, Object>> connect = jdbc.queryForList("select queue_name, data1 from queue_log where call_id = ?"
                 + " and event = 'CONNECT' and agent_id = ? order by id desc fetch first 1 rows only", callId.value(),

@@ -7,5 +7,7 @@ public enum QueueExit {
     /** The maximum wait passed; the flow sends the call to the overflow target. */
     EXITWITHTIMEOUT,
     /** The call was transferred away. */
-    TRANSFER
+    TRANSFER,
+    /** The call's signalling and media were lost (the node that carried them died); ended by reconciliation. */
+    CALL_LOST
 }

@@ -47,6 +47,13 @@ public interface CallControl {
     /** Ends every leg of the call; {@link LegHungUp} events with {@link HangupCause#LOCAL_HANGUP} follow. */
     void hangUp(CallId callId);
 
+    /**
+     * Whether this node still carries the call's signalling (its caller's dialog or an agent leg). A call that has an
+     * open record, a queue place or an agent but is not live here has lost its signalling and can never end by
+     * itself: reconciliation ends it.
+     */
+    boolean isLive(CallId callId);
+
     /** How to collect digits: at most {@code maxDigits}, ended early by the terminator key. */
     record DigitCollection(int maxDigits, Character terminator, Duration firstDigitTimeout,
             Duration interDigitTimeout) {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,8 +27,11 @@ class CallLaneConfiguration {
                 });
     }
 
-    @Bean
-    CallLanes callLanes(ExecutorService callLaneExecutor, MeterRegistry meters) {
-        return new CallLanes(callLaneExecutor, meters);
+    @Bean(destroyMethod = "close")
+    CallLanes callLanes(ExecutorService callLaneExecutor, MeterRegistry meters,
+            ObjectProvider<LaneRetryPolicy> retryPolicy) {
+        CallLanes lanes = new CallLanes(callLaneExecutor, meters, retryPolicy.getIfAvailable(LaneRetryPolicy::none));
+        meters.gauge("callflow.call.lanes.waiting", lanes, CallLanes::waitingLanes);
+        return lanes;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.callflow.call.CallArrived;
 import io.callflow.call.CallControl;
+import io.callflow.platform.DatabaseOutage;
 import org.camunda.bpm.engine.ProcessEngineException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -48,6 +49,10 @@ class CallProcessStarter {
             start.record(() -> runtimeService.startProcessInstanceByKey(call.flowKey(), call.callId().value(),
                     variables));
         } catch (ProcessEngineException e) {
+            if (DatabaseOutage.isOutage(e)) {
+                // Not the flow's fault: the call's lane retries the start once the database is back.
+                throw e;
+            }
             log.error("Call {} from {} to {}: flow '{}' could not start ({}); hanging up. Check that {}.bpmn is "
                     + "deployed (health: processes).", call.callId(), call.caller(), call.did(), call.flowKey(),
                     e.getMessage(), call.flowKey());

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Date;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -16,23 +17,36 @@ import org.springframework.stereotype.Component;
 class CallRecords {
 
     static final String OUTCOME = "outcome";
+    /** Set when a call is ended because its signalling was lost (e.g. NODE_LOST): the record's outcome. */
+    static final String LOST_OUTCOME = "lostOutcome";
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final String node;
 
-    CallRecords(JdbcTemplate jdbc, Clock clock) {
+    CallRecords(JdbcTemplate jdbc, Clock clock, @Value("${callflow.node-id:local}") String node) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.node = node;
     }
 
     void started(DelegateExecution call, String flowKey) {
-        jdbc.update("insert into call_record (call_id, caller, did, trunk, flow_key, started_at) values (?,?,?,?,?,?)",
-                call.getBusinessKey(), CallVariables.text(call, "caller", ""), CallVariables.text(call, "did", ""),
-                CallVariables.text(call, "trunk", null), flowKey, Timestamp.from(clock.instant()));
+        jdbc.update("insert into call_record (call_id, caller, did, trunk, flow_key, started_at, owner_node)"
+                + " values (?,?,?,?,?,?,?)", call.getBusinessKey(), CallVariables.text(call, "caller", ""),
+                CallVariables.text(call, "did", ""), CallVariables.text(call, "trunk", null), flowKey,
+                Timestamp.from(clock.instant()), node);
+    }
+
+    /** Closes a record whose flow is gone without closing it; returns whether a record was still open. */
+    boolean closeLost(String callId, String outcome) {
+        return jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ? where call_id = ?"
+                + " and ended_at is null", Timestamp.from(clock.instant()), outcome, outcome, callId) > 0;
     }
 
     void ended(DelegateExecution call) {
-        String outcome = call.isCanceled() ? "CANCELLED" : CallVariables.text(call, OUTCOME, "ENDED");
+        String lost = CallVariables.text(call, LOST_OUTCOME, null);
+        String outcome = lost != null ? lost
+                : call.isCanceled() ? "CANCELLED" : CallVariables.text(call, OUTCOME, "ENDED");
         Object connectedAt = call.getVariable("connectedAt");
         jdbc.update("""
                 update call_record set ended_at = ?, outcome = ?, answered_at = ?, queue_name = ?, agent = ?,

@@ -119,6 +119,10 @@ final class B2bua implements Transfers.Legs {
         return calls.size();
     }
 
+    boolean isLive(CallId callId) {
+        return calls.containsKey(callId);
+    }
+
     int trackedDialogs() {
         return bySipCallId.size();
     }

@@ -64,4 +64,9 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void hangUp(CallId callId) {
         b2bua.hangUp(callId);
     }
+
+    @Override
+    public boolean isLive(CallId callId) {
+        return b2bua.isLive(callId);
+    }
 }

@@ -15,6 +15,7 @@ import io.callflow.call.DialPlan;
 import io.callflow.call.SubscriberDirectory;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
+import io.callflow.platform.DatabaseAvailability;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
@@ -148,8 +149,9 @@ class SipConfiguration {
 
     @Bean
     SipListenerAdapter sipListener(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
-            ExecutorService registrarExecutor) throws TooManyListenersException {
-        SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, registrar, b2bua, registrarExecutor);
+            ExecutorService registrarExecutor, DatabaseAvailability database) throws TooManyListenersException {
+        SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, registrar, b2bua, registrarExecutor,
+                database);
         sip.provider().addSipListener(listener);
         return listener;
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.DialogTimeoutEvent;
 import gov.nist.javax.sip.SipListenerExt;
+import io.callflow.platform.DatabaseAvailability;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -38,10 +39,12 @@ final class SipListenerAdapter implements SipListenerExt {
     private final Registrar registrar;
     private final B2bua b2bua;
     private final ExecutorService registrarExecutor;
+    private final DatabaseAvailability database;
 
     SipListenerAdapter(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
-            ExecutorService registrarExecutor) {
+            ExecutorService registrarExecutor, DatabaseAvailability database) {
         this.sip = sip;
+        this.database = database;
         this.floodGuard = floodGuard;
         this.registrar = registrar;
         this.b2bua = b2bua;
@@ -66,13 +69,22 @@ final class SipListenerAdapter implements SipListenerExt {
             }
             ServerTransaction tx = transaction;
             boolean inDialog = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
+            if ((method.equals(Request.REGISTER) || method.equals(Request.INVITE) && !inDialog)
+                    && !database.available()) {
+                refuseWhileDatabaseAway(request, tx);
+                return;
+            }
             switch (method) {
                 case Request.REGISTER -> registrarExecutor.execute(() -> {
                     try {
                         registrar.handle(request, tx);
                     } catch (Exception e) {
-                        log.error("REGISTER failed: {}", e.toString(), e);
-                        serverError(request, tx);
+                        if (database.reportIfOutage(e)) {
+                            refuseQuietly(request, tx);
+                        } else {
+                            log.error("REGISTER failed: {}", e.toString(), e);
+                            serverError(request, tx);
+                        }
                     }
                 });
                 case Request.OPTIONS -> {
@@ -157,6 +169,25 @@ final class SipListenerAdapter implements SipListenerExt {
             sip.respond(null, request, Response.BAD_REQUEST, reason);
         } catch (Exception e) {
             log.debug("No 400 could be sent: {}", e.toString());
+        }
+    }
+
+    /**
+     * RFC 3261 section 21.5.4: 503 with Retry-After, at once, while the database is away, so a trunk fails over to
+     * another node and a phone retries later, instead of each waiting out the connection pool and getting 500.
+     */
+    private void refuseWhileDatabaseAway(Request request, ServerTransaction transaction) throws Exception {
+        Response unavailable = sip.messages().createResponse(Response.SERVICE_UNAVAILABLE, request);
+        unavailable.setReasonPhrase("Database unavailable");
+        unavailable.addHeader(sip.headers().createRetryAfterHeader((int) database.retryAfter().toSeconds()));
+        transaction.sendResponse(unavailable);
+    }
+
+    private void refuseQuietly(Request request, ServerTransaction transaction) {
+        try {
+            refuseWhileDatabaseAway(request, transaction);
+        } catch (Exception e) {
+            log.debug("No 503 could be sent: {}", e.toString());
         }
     }
 

@@ -79,6 +79,8 @@ class SipCallScenariosTest {
         registry.add("callflow.sip.port", () -> SIP_PORT);
         registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.bind-address", () -> "127.0.0.1");
+        // Reconciliation sweeps often alongside real calls: it must never end a live one.
+        registry.add("callflow.calls.sweep-interval", () -> "1s");
         registry.add("callflow.media.rtp-port-min", () -> 31000);
         // Below Linux's ephemeral ports (32768-60999), which SIPp and other programs take.
         registry.add("callflow.media.rtp-port-max", () -> 32767);

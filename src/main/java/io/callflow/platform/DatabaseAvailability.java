@@ -1,0 +1,136 @@
+package io.callflow.platform;
+
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Whether the database can be reached now, known without waiting: a probe checks a connection every second, a probe
+ * that hangs longer than the probe timeout counts as an outage at once, and any module that meets an outage reports
+ * it. New calls and registrations are refused with 503 while the database is away, instead of each waiting out the
+ * pool's connection timeout and failing with 500. Reported in health as {@code databaseAvailability}.
+ */
+@Component
+public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseAvailability.class);
+
+    private final DataSource dataSource;
+    private final DatabaseSettings settings;
+    private final Clock clock;
+    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "db-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean down;
+    private volatile Instant downSince;
+    private volatile String reason;
+    /** When the probe under way started (System.nanoTime), or 0 when none runs. */
+    private volatile long probeStarted;
+    private volatile int outages;
+
+    public DatabaseAvailability(DataSource dataSource, DatabaseSettings settings, Clock clock, MeterRegistry meters) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.clock = clock;
+        Gauge.builder("callflow.database.available", this, a -> a.available() ? 1 : 0)
+                .description("1 while the database answers, 0 during an outage").register(meters);
+        long every = settings.probeInterval().toMillis();
+        prober.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the database is believed reachable now; false from the first sign of an outage until a probe succeeds. */
+    public boolean available() {
+        long started = probeStarted;
+        if (!down && started != 0 && System.nanoTime() - started > settings.probeTimeout().toNanos()) {
+            markDown("no connection within " + settings.probeTimeout().toMillis() + " ms");
+        }
+        return !down;
+    }
+
+    /** How long a refused caller or phone should wait before trying again (RFC 3261 section 20.33). */
+    public Duration retryAfter() {
+        return settings.retryAfter();
+    }
+
+    /** Returns whether {@code failure} is a database outage, and if so records it (so new calls are refused). */
+    public boolean reportIfOutage(Throwable failure) {
+        if (!DatabaseOutage.isOutage(failure)) {
+            return false;
+        }
+        markDown(rootMessage(failure));
+        return true;
+    }
+
+    private void probe() {
+        probeStarted = System.nanoTime();
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid((int) Math.max(1, settings.probeTimeout().toSeconds()))) {
+                throw new java.sql.SQLRecoverableException("connection not valid");
+            }
+            markUp();
+        } catch (Exception e) {
+            markDown(rootMessage(e));
+        } finally {
+            probeStarted = 0;
+        }
+    }
+
+    private synchronized void markDown(String why) {
+        reason = why;
+        if (!down) {
+            down = true;
+            downSince = clock.instant();
+            outages++;
+            // Logged once per outage, with what an operator needs: callers get 503 until the database is back.
+            log.warn("Database unavailable ({}); new calls and registrations get 503 with Retry-After {} s, call "
+                    + "events wait and are retried until it is back", why, settings.retryAfter().toSeconds());
+        }
+    }
+
+    private synchronized void markUp() {
+        if (down) {
+            down = false;
+            log.info("Database available again after {} s", Duration.between(downSince, clock.instant()).toSeconds());
+            reason = null;
+        }
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    @Override
+    public Health health() {
+        if (available()) {
+            return Health.up().withDetail("outagesSinceStart", outages).build();
+        }
+        return Health.down().withDetail("reason", String.valueOf(reason)).withDetail("since", String.valueOf(downSince))
+                .withDetail("effect", "new calls and registrations get 503; call events are retried")
+                .withDetail("outagesSinceStart", outages).build();
+    }
+
+    @Override
+    public void close() {
+        prober.shutdownNow();
+    }
+}
