@@ -21,10 +21,13 @@ public class CallEventPublisher {
         this.events = events;
     }
 
-    /** Returns at once; the event is published on the call's lane after every event published before it. */
+    /**
+     * Returns at once; the event is published on the call's lane after every event published before it. While an
+     * earlier event of the call waits for the database, this one waits behind it.
+     */
     public void publish(CallEvent event) {
         Objects.requireNonNull(event, "event");
-        lanes.submit(event.callId(), () -> events.publishEvent(event));
+        lanes.submitHeld(event.callId(), () -> events.publishEvent(event));
     }
 
     /** Runs other per-call work (a command's follow-up) on the call's lane, in order with its events. */

@@ -1,11 +1,13 @@
 package io.callflow.call;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +22,12 @@ import org.slf4j.MDC;
 /**
  * Runs each call's work in order on that call's own lane while different calls run in parallel on a shared
  * executor, so protocol threads only hand work off. Lanes are removed as soon as they run empty, so a finished
- * call leaves nothing behind. A task that fails for a passing reason ({@link LaneRetryPolicy}) is tried again later
- * with the call's later work held behind it, without keeping a thread while it waits.
+ * call leaves nothing behind.
+ * <p>
+ * A task that fails for a passing reason ({@link LaneRetryPolicy}: the database is away) is tried again later, and
+ * the call's later <em>held</em> work (event deliveries to the flow) waits behind it so the flow sees the call's events
+ * in order; no thread is kept while it waits. Work submitted with {@link #submit} is not held: it is the call's
+ * signalling (a BYE to answer within RFC 3261's transaction timers), which never waits for the database.
  */
 public final class CallLanes {
 
@@ -54,12 +60,28 @@ public final class CallLanes {
                 .publishPercentileHistogram().register(meters);
     }
 
-    /** Queue a task on the call's lane; it runs after every task queued before it for the same call. */
+    /**
+     * Queue a task on the call's lane; it runs after every task queued before it for the same call, and ahead of held
+     * work that waits for a retry.
+     */
     public void submit(CallId callId, Runnable task) {
+        add(callId, task, false);
+    }
+
+    /**
+     * Queue work that keeps its place behind a task of the call that waits for a retry (delivering a call event to
+     * the flow): while the database is away, the call's events reach the flow late but in order.
+     */
+    public void submitHeld(CallId callId, Runnable task) {
+        add(callId, task, true);
+    }
+
+    private void add(CallId callId, Runnable task, boolean held) {
         Objects.requireNonNull(task);
+        Work work = new Work(task, held);
         while (true) {
             Lane lane = lanes.computeIfAbsent(callId, Lane::new);
-            if (lane.offer(task)) {
+            if (lane.offer(work)) {
                 return;
             }
             // The lane closed itself between lookup and offer; it is gone from the map, so take a fresh one.
@@ -87,13 +109,19 @@ public final class CallLanes {
         retryTimer.shutdownNow();
     }
 
+    /** A task and whether it keeps its place behind a task that waits for a retry. */
+    private record Work(Runnable task, boolean held) {
+    }
+
     private final class Lane implements Runnable {
         private final CallId callId;
-        private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+        private final ArrayDeque<Work> queue = new ArrayDeque<>();
         private boolean running;
         private boolean closed;
+        /** A task waits for its retry: held work stays queued until the retry timer releases the lane. */
+        private boolean paused;
         private long scheduledAt;
-        /** System.nanoTime of the head task's first passing failure, 0 while nothing fails. */
+        /** System.nanoTime of the failing task's first passing failure, 0 while nothing fails. */
         private volatile long failingSince;
         private int attempts;
         /** The call's work could not be done within the retry limit: further passing failures are not retried. */
@@ -103,51 +131,61 @@ public final class CallLanes {
             this.callId = callId;
         }
 
-        synchronized boolean offer(Runnable task) {
+        synchronized boolean offer(Work work) {
             if (closed) {
                 return false;
             }
-            queue.add(task);
-            if (!running) {
-                running = true;
-                scheduledAt = System.nanoTime();
-                executor.execute(this);
+            queue.add(work);
+            if (!running && (!paused || !work.held())) {
+                start();
             }
             return true;
+        }
+
+        private void start() {
+            running = true;
+            scheduledAt = System.nanoTime();
+            executor.execute(this);
+        }
+
+        /** The retry is due: held work may run again. */
+        synchronized void resume() {
+            paused = false;
+            if (!running) {
+                start();
+            }
         }
 
         @Override
         public void run() {
             wait.record(System.nanoTime() - scheduledAt, TimeUnit.NANOSECONDS);
-            Runnable task;
-            while ((task = next()) != null) {
+            Work work;
+            while ((work = next()) != null) {
                 MDC.put("callId", callId.value());
                 try {
-                    task.run();
-                    if (failingSince != 0) {
+                    work.task().run();
+                    if (work.held() && failingSince != 0) {
                         log.debug("Call {}: work resumed after {} retries", callId, attempts);
                         failingSince = 0;
                         attempts = 0;
                     }
                 } catch (RuntimeException e) {
-                    if (retryLater(task, e)) {
-                        return;
-                    }
+                    retryLater(work, e);
                 } finally {
                     MDC.remove("callId");
                 }
             }
         }
 
-        /** Returns true when the task was put back to run again later (the lane keeps its place and order). */
-        private boolean retryLater(Runnable task, RuntimeException e) {
+        /** Puts the work back to run again later if the failure is a passing one and the retry limit allows. */
+        private void retryLater(Work work, RuntimeException e) {
             if (!retry.retryable().test(e)) {
                 log.error("Call {}: a task on the call's lane failed: {}", callId, e.toString(), e);
-                return false;
+                return;
             }
             if (gaveUp) {
                 log.debug("Call {}: work dropped, the call's retries are used up: {}", callId, e.toString());
-                return false;
+                return;
             }
             long now = System.nanoTime();
             if (failingSince == 0) {
@@ -157,42 +195,52 @@ public final class CallLanes {
             }
             if (now - failingSince >= retry.giveUpAfter().toNanos()) {
                 gaveUp = true;
+                failingSince = 0;
                 log.error("Call {}: gave up after {} s of retries ({}); ending the call", callId,
                         retry.giveUpAfter().toSeconds(), e.getMessage());
-                failingSince = 0;
                 try {
                     retry.gaveUp().accept(callId, e);
                 } catch (RuntimeException failure) {
                     log.error("Call {}: ending the call after the retries failed: {}", callId, failure.toString());
                 }
-                return false;
+                return;
             }
             attempts++;
-            pushBack(task);
+            pushBack(new Work(work.task(), true));
             try {
-                retryTimer.schedule(() -> {
-                    scheduledAt = System.nanoTime();
-                    executor.execute(this);
-                }, retry.delayAfter(attempts).toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                retryTimer.schedule(this::resume, retry.delayAfter(attempts).toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
                 log.debug("Call {}: not retried, shutting down", callId);
             }
-            return true;
         }
 
-        /** The failed task goes back to the head; {@code running} stays set, so offers queue behind it. */
-        private synchronized void pushBack(Runnable task) {
-            queue.addFirst(task);
+        /** The failed work goes back to the head, and held work waits until the retry is due. */
+        private synchronized void pushBack(Work work) {
+            queue.addFirst(work);
+            paused = true;
         }
 
-        private synchronized Runnable next() {
-            Runnable task = queue.poll();
-            if (task == null) {
+        /** The next work to run: the head, or while paused the first work that is not held. */
+        private synchronized Work next() {
+            if (paused) {
+                for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
+                    Work work = it.next();
+                    if (!work.held()) {
+                        it.remove();
+                        return work;
+                    }
+                }
+                // Held work waits for resume(); the lane stays (it is not empty).
+                running = false;
+                return null;
+            }
+            Work work = queue.poll();
+            if (work == null) {
                 running = false;
                 closed = true;
                 lanes.remove(callId, this);
             }
-            return task;
+            return work;
         }
     }
 }

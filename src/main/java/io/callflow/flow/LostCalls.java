@@ -40,6 +40,9 @@ class LostCalls {
     /** Ends the call; returns the agents that were held by it (now released). */
     List<String> end(CallId callId, String outcome) {
         return transactions.execute(status -> {
+            // The ACD first: the flow's own clean-up then finds the queue place gone and the agent in wrap-up, so the
+            // queue log says CALL_LOST, not ABANDON (an abandon rate must count callers who gave up, not crashes).
+            List<String> agents = distributor.callLost(callId);
             List<ProcessInstance> instances = runtimeService.createProcessInstanceQuery()
                     .processInstanceBusinessKey(callId.value()).list();
             for (ProcessInstance instance : instances) {
@@ -58,7 +61,6 @@ class LostCalls {
                     runtimeService.deleteProcessInstance(instance.getId(), outcome, false, true);
                 }
             }
-            List<String> agents = distributor.callLost(callId);
             boolean recordClosed = records.closeLost(callId.value(), outcome);
             log.warn("Call {} ended as {}: flow {}, {} agent(s) released{}", callId, outcome,
                     instances.isEmpty() ? "already gone" : taken ? "ran its hang-up path" : "cancelled",

@@ -8,6 +8,7 @@ import java.sql.SQLTransientConnectionException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Tells a database outage (no connection to be had, a connection lost, the server shutting down) from every other
@@ -28,7 +29,13 @@ public final class DatabaseOutage {
                     || t instanceof CannotCreateTransactionException) {
                 return true;
             }
-            if (t instanceof SQLException sql && outageState(sql.getSQLState())) {
+            if (t instanceof SQLException sql && (outageState(sql.getSQLState())
+                    || "Connection is closed".equals(sql.getMessage()))) {
+                return true;
+            }
+            // A rollback on a dead connection fails too, and Spring reports that instead of what went wrong first.
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
+                    && isOutage(rollback.getApplicationException())) {
                 return true;
             }
             if (t.getCause() == t) {

@@ -12,6 +12,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /** An outage is told apart from every other database failure, however deeply the engine wraps it. */
 class DatabaseOutageTest {
@@ -26,6 +27,10 @@ class DatabaseOutageTest {
                 .isTrue();
         assertThat(DatabaseOutage.isOutage(new SQLException("terminating connection due to administrator command",
                 "57P01"))).isTrue();
+        var rollbackFailed = new TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed"));
+        rollbackFailed.initApplicationException(new IllegalStateException("whatever failed first"));
+        assertThat(DatabaseOutage.isOutage(rollbackFailed)).isTrue();
     }
 
     @Test
