@@ -170,7 +170,7 @@ class CrashRecoveryTest {
                 "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
                 "--callflow.sip.trunks[0].name=local", "--callflow.sip.trunks[0].cidrs[0]=127.0.0.1/32",
                 "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=36000",
-                "--callflow.media.rtp-port-max=36999", "--callflow.calls.sweep-interval=0s", "--callflow.calls.reconcile-at-start=false"));
+                "--callflow.media.rtp-port-max=36999", "--callflow.calls.sweep-interval=2s"));
         command.addAll(List.of(content.propertyArgs()));
         Path log = Files.createTempFile("callflow-" + run, ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

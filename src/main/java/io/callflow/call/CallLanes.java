@@ -206,7 +206,7 @@ public final class CallLanes {
                 return;
             }
             attempts++;
-            pushBack(new Work(work.task(), true));
+            pushBack(work);
             try {
                 retryTimer.schedule(this::resume, retry.delayAfter(attempts).toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException shuttingDown) {
@@ -214,9 +214,16 @@ public final class CallLanes {
             }
         }
 
-        /** The failed work goes back to the head, and held work waits until the retry is due. */
+        /**
+         * Failed held work goes back to the head; failed signalling work, which ran ahead of held work, queues behind
+         * it as held (it happened after the events already waiting). Held work waits until the retry is due.
+         */
         private synchronized void pushBack(Work work) {
-            queue.addFirst(work);
+            if (work.held()) {
+                queue.addFirst(work);
+            } else {
+                queue.addLast(new Work(work.task(), true));
+            }
             paused = true;
         }
 
