@@ -43,6 +43,7 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
     /** When the probe under way started (System.nanoTime), or 0 when none runs. */
     private volatile long probeStarted;
     private volatile int outages;
+    private final OutageLogFilter logFilter = new OutageLogFilter(() -> down);
 
     public DatabaseAvailability(DataSource dataSource, DatabaseSettings settings, Clock clock, MeterRegistry meters) {
         this.dataSource = dataSource;
@@ -50,6 +51,11 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
         this.clock = clock;
         Gauge.builder("callflow.database.available", this, a -> a.available() ? 1 : 0)
                 .description("1 while the database answers, 0 during an outage").register(meters);
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+            logFilter.setContext(logback);
+            logFilter.start();
+            logback.addTurboFilter(logFilter);
+        }
         long every = settings.probeInterval().toMillis();
         prober.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
     }
@@ -106,7 +112,8 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
     private synchronized void markUp() {
         if (down) {
             down = false;
-            log.info("Database available again after {} s", Duration.between(downSince, clock.instant()).toSeconds());
+            log.info("Database available again after {} s ({} library log lines about the outage suppressed)",
+                    Duration.between(downSince, clock.instant()).toSeconds(), logFilter.takeSuppressed());
             reason = null;
         }
     }
@@ -132,5 +139,8 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
     @Override
     public void close() {
         prober.shutdownNow();
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+            logback.getTurboFilterList().remove(logFilter);
+        }
     }
 }
