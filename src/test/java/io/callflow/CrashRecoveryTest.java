@@ -157,7 +157,10 @@ class CrashRecoveryTest {
         return jdbc.queryForObject(sql, Integer.class);
     }
 
-    /** Callflow in a JVM of its own, so it can be killed like a crashed server; waits until it answers HTTP. */
+    /**
+     * Callflow in a JVM of its own, so it can be killed like a crashed server; waits until it answers HTTP (on a busy
+     * 2-core machine creating the engine's schema on PostgreSQL alone can take a minute).
+     */
     private static Process start(TestContent content, int sipPort, int httpPort, String run) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
@@ -176,7 +179,7 @@ class CrashRecoveryTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 if (!process.isAlive()) {
                     throw new AssertionError("Callflow (" + run + " run) exited:\n" + Files.readString(log));
                 }

@@ -1,14 +1,14 @@
 package io.callflow.platform;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,20 +16,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether the database can be reached now, known without waiting: a probe checks a connection every second, a probe
- * that hangs longer than the probe timeout counts as an outage at once, and any module that meets an outage reports
- * it. New calls and registrations are refused with 503 while the database is away, instead of each waiting out the
- * pool's connection timeout and failing with 500. Reported in health as {@code databaseAvailability}.
+ * Whether the database can be reached now, known without waiting: a probe checks a connection of its own every second
+ * (not one from the pool, so a pool busy under load is never taken for an outage), a probe that hangs longer than the
+ * probe timeout counts as an outage at once, and a module that meets a connection failure has the probe run at once.
+ * New calls and registrations are refused with 503 while the database is away, instead of each waiting out the pool's
+ * connection timeout and failing with 500. Reported in health as {@code databaseAvailability}.
  */
 @Component
 public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseAvailability.class);
 
-    private final DataSource dataSource;
+    private final DataSourceProperties dataSource;
+    /** The probe's own connection, used only on the probe thread. */
+    private Connection connection;
     private final DatabaseSettings settings;
     private final Clock clock;
     private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -45,7 +49,8 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
     private volatile int outages;
     private final OutageLogFilter logFilter = new OutageLogFilter(() -> down);
 
-    public DatabaseAvailability(DataSource dataSource, DatabaseSettings settings, Clock clock, MeterRegistry meters) {
+    public DatabaseAvailability(DataSourceProperties dataSource, DatabaseSettings settings, Clock clock,
+            MeterRegistry meters) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.clock = clock;
@@ -74,26 +79,68 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
         return settings.retryAfter();
     }
 
-    /** Returns whether {@code failure} is a database outage, and if so records it (so new calls are refused). */
+    /**
+     * Returns whether {@code failure} is a connection failure (worth retrying later), and if so has the probe check
+     * the database at once: a dead server is then known within milliseconds, a pool that was merely busy is not.
+     */
     public boolean reportIfOutage(Throwable failure) {
         if (!DatabaseOutage.isOutage(failure)) {
             return false;
         }
-        markDown(rootMessage(failure));
+        try {
+            prober.execute(this::probe);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the node is stopping
+        }
         return true;
     }
 
     private void probe() {
         probeStarted = System.nanoTime();
-        try (Connection connection = dataSource.getConnection()) {
-            if (!connection.isValid((int) Math.max(1, settings.probeTimeout().toSeconds()))) {
-                throw new java.sql.SQLRecoverableException("connection not valid");
+        int seconds = (int) Math.max(1, settings.probeTimeout().toSeconds());
+        try {
+            if (connection == null || !connection.isValid(seconds)) {
+                closeConnection();
+                connection = connect(seconds);
             }
             markUp();
         } catch (Exception e) {
+            closeConnection();
             markDown(rootMessage(e));
         } finally {
             probeStarted = 0;
+        }
+    }
+
+    private Connection connect(int timeoutSeconds) throws java.sql.SQLException {
+        String url = dataSource.determineUrl();
+        Properties properties = new Properties();
+        if (dataSource.determineUsername() != null) {
+            properties.setProperty("user", dataSource.determineUsername());
+        }
+        if (dataSource.determinePassword() != null) {
+            properties.setProperty("password", dataSource.determinePassword());
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            // pgjdbc's own limits, so a server that does not answer (not only one that refuses) fails the probe.
+            properties.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+            properties.setProperty("socketTimeout", Integer.toString(timeoutSeconds * 2));
+        }
+        Connection opened = DriverManager.getConnection(url, properties);
+        if (opened == null) {
+            throw new java.sql.SQLNonTransientConnectionException("no driver for " + url);
+        }
+        return opened;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (Exception ignored) {
+                // it is being replaced because it failed
+            }
+            connection = null;
         }
     }
 
@@ -139,6 +186,12 @@ public class DatabaseAvailability implements HealthIndicator, AutoCloseable {
     @Override
     public void close() {
         prober.shutdownNow();
+        try {
+            prober.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeConnection();
         if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
             logback.getTurboFilterList().remove(logFilter);
         }
