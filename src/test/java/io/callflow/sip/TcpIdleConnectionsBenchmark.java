@@ -17,10 +17,11 @@ import javax.sip.SipFactory;
 import javax.sip.SipStack;
 
 /**
- * What idle SIP-over-TCP connections cost (bench/sip-tcp/run.sh): a bare JAIN-SIP stack with Callflow's TCP settings,
+ * What idle SIP-over-TCP connections cost: a bare JAIN-SIP stack with Callflow's TCP settings,
  * either the stack's default transport ({@code blocking}) or the bounded NIO one ({@code nio}), and N connections
  * from 127.0.0.2-11 that send nothing. Prints the process's threads, file descriptors (the clients' own N subtracted),
- * heap after a full GC and CPU while idle, each against the figures before the connections.
+ * heap after a full GC and CPU while idle, each against the figures before the connections. Run with the test
+ * classpath: {@code java -cp <test classpath> io.callflow.sip.TcpIdleConnectionsBenchmark blocking|nio 2000}.
  */
 public final class TcpIdleConnectionsBenchmark {
 
