@@ -21,6 +21,8 @@ import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,12 +37,28 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 class SipConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(SipConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    TcpConnectionGuard tcpConnectionGuard(SipProperties properties, Clock clock, MeterRegistry meters) {
+        SipProperties.Tcp tcp = properties.tcp();
+        if (tcp.idleTimeout().toSeconds() < properties.maxExpires()) {
+            log.warn("callflow.sip.tcp.idle-timeout ({}) is shorter than callflow.sip.max-expires ({} s): a phone "
+                    + "registered over TCP that sends no keep-alives loses its connection between refreshes, and "
+                    + "calls to it behind NAT fail", tcp.idleTimeout(), properties.maxExpires());
+        }
+        List<Cidr> trunks = properties.effectiveTrunks().stream().flatMap(trunk -> trunk.cidrs().stream())
+                .map(Cidr::parse).toList();
+        return new TcpConnectionGuard(tcp, trunks, clock, meters);
+    }
+
     @Bean(destroyMethod = "stop")
-    SipStack sipStack(SipProperties properties) throws Exception {
+    SipStack sipStack(SipProperties properties, TcpConnectionGuard tcpGuard) throws Exception {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties stack = new Properties();
-        stack.setProperty("javax.sip.STACK_NAME", "callflow-" + System.identityHashCode(stack));
+        String name = "callflow-" + System.identityHashCode(stack);
+        stack.setProperty("javax.sip.STACK_NAME", name);
         stack.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
         stack.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         stack.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
@@ -48,6 +66,18 @@ class SipConfiguration {
         stack.setProperty("gov.nist.javax.sip.STACK_LOGGER", CappedStackLogger.class.getName());
         stack.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         stack.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
+        // TCP on NIO: one selector thread for all connections. The default transport takes two threads per
+        // connection and has no idle timeout at all. Parsed messages go to the stack's THREAD_POOL_SIZE threads (by
+        // Call-ID) either way; TCP_POST_PARSING_THREAD_POOL_SIZE is left unset because that pool is one static
+        // executor per JVM, replaced by every stack that sets it.
+        stack.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
+                BoundedNioMessageProcessorFactory.class.getName());
+        BoundedNioMessageProcessorFactory.register(name, tcpGuard);
+        // The guard times out the connections peers open. The stack's own idle timer is the backstop for those
+        // Callflow opens to a phone's Contact, which the guard does not see; at twice the idle timeout, because it
+        // checks only once per period and counts activity its own way, so on the guarded ones it must never come first.
+        stack.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME",
+                Long.toString(2 * properties.tcp().idleTimeout().toMillis()));
         return factory.createSipStack(stack);
     }
 

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * SIP settings: where to listen (UDP and TCP on one port), the domain (digest realm), registration limits, nonce
  * lifetime, the digest algorithms offered (one challenge each, in this order), and the trunks allowed to send calls
  * (by source address range), how often expired registrations are swept, how long registrations may wait to be
- * written to the database, how long agents' credentials are cached, flood protection and overload shedding.
+ * written to the database, how long agents' credentials are cached, flood protection, overload shedding and the
+ * bounds on TCP connections.
  */
 @ConfigurationProperties("callflow.sip")
 public record SipProperties(
@@ -27,7 +28,8 @@ public record SipProperties(
         @DefaultValue("200ms") Duration registrationWriteDelay,
         @DefaultValue("10s") Duration credentialCache,
         @DefaultValue Flood flood,
-        @DefaultValue Overload overload) {
+        @DefaultValue Overload overload,
+        @DefaultValue Tcp tcp) {
 
     /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */
     public record Trunk(String name, List<String> cidrs) {
@@ -55,6 +57,21 @@ public record SipProperties(
     public record Overload(
             @DefaultValue("1s") Duration maxAdmissionDelay,
             @DefaultValue("10") int retryAfterSeconds) {
+    }
+
+    /**
+     * Bounds on inbound SIP-over-TCP connections, so idle or slow connections cannot exhaust file descriptors or
+     * memory: at most {@code maxConnections} in all and {@code maxConnectionsPerSource} from one address (trunks are
+     * exempt from both; a connection over a limit is closed at once); a new connection must deliver its first complete
+     * message within {@code firstMessageTimeout}, every message must be complete within {@code messageTimeout} of its
+     * first byte (slowloris), and a connection whose peer has sent nothing for {@code idleTimeout} is closed.
+     */
+    public record Tcp(
+            @DefaultValue("10000") int maxConnections,
+            @DefaultValue("200") int maxConnectionsPerSource,
+            @DefaultValue("20s") Duration firstMessageTimeout,
+            @DefaultValue("20s") Duration messageTimeout,
+            @DefaultValue("65m") Duration idleTimeout) {
     }
 
     /** Trunks to use: the configured ones, or loopback only when none is configured. */

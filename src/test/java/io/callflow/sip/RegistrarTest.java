@@ -75,7 +75,8 @@ class RegistrarTest {
                 Duration.ofSeconds(300), List.of("MD5", "SHA-256"), List.of(), Duration.ofSeconds(10),
                 Duration.ofMillis(200), Duration.ofSeconds(10),
                 new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true),
-                new SipProperties.Overload(Duration.ofSeconds(2), 10));
+                new SipProperties.Overload(Duration.ofSeconds(2), 10),
+                new SipProperties.Tcp(10000, 200, Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMinutes(65)));
         return new Registrar(sip, properties,
                 user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
                 store, event -> {
