@@ -1,8 +1,10 @@
 package io.callflow.sip;
 
 import java.text.ParseException;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import gov.nist.javax.sip.message.SIPMessage;
@@ -46,9 +48,13 @@ public final class SipMessageParserFactory implements MessageParserFactory {
 
     static final class DefectNoticingParser extends StringMsgParser {
 
+        /** The single-valued headers seen so far in the message this thread is parsing (the parser is shared). */
+        private static final ThreadLocal<Set<String>> SEEN = ThreadLocal.withInitial(HashSet::new);
+
         @Override
         protected SIPMessage processFirstLine(String firstLine, ParseExceptionListener listener, byte[] buffer)
                 throws ParseException {
+            SEEN.get().clear();
             SIPMessage message = super.processFirstLine(firstLine, listener, buffer);
             // RFC 3261 section 25.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF, single spaces.
             if (message instanceof SIPRequest && firstLine.contains("  ")) {
@@ -63,7 +69,7 @@ public final class SipMessageParserFactory implements MessageParserFactory {
             int colon = header.indexOf(':');
             String name = colon < 0 ? null
                     : SINGLE_VALUED.get(header.substring(0, colon).trim().toLowerCase(Locale.ROOT));
-            if (name != null && message.getHeader(name) != null) {
+            if (name != null && !SEEN.get().add(name)) {
                 mark(message, "Duplicate " + name + " header");
             }
             if (("From".equals(name) || "To".equals(name)) && header.indexOf('<') >= 0

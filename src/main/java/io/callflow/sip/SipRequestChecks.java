@@ -68,7 +68,8 @@ final class SipRequestChecks {
         }
         problems.warn("Refused a " + request.getMethod() + " with " + refusal.status(), refusal.reason()
                 + " (from " + ((SIPRequest) request).getRemoteAddress() + ")", null);
-        answer(request, refusal);
+        MessageChannel channel = (MessageChannel) ((SIPRequest) request).getMessageChannel();
+        answer(request, refusal, channel == null ? null : channel.getTransport());
         return true;
     }
 
@@ -139,20 +140,19 @@ final class SipRequestChecks {
     }
 
     /**
-     * A stateless answer, sent back over the connection or to the address and port the request came from, which is
-     * where the peer listens (RFC 3581) and the only route left when the Via names a transport we lack.
+     * A stateless answer, routed by the Via as RFC 3261 section 18.2.2 and RFC 3581 ask; when the Via names a
+     * transport the request did not come over, the answer goes back over the one it did.
      */
-    private void answer(Request request, Refusal refusal) {
+    private void answer(Request request, Refusal refusal, String arrivedOver) {
         try {
             Response response = sip.messages().createResponse(refusal.status(), request);
             response.setReasonPhrase(refusal.reason());
             refusal.headers().forEach(response::addHeader);
-            MessageChannel channel = (MessageChannel) ((SIPRequest) request).getMessageChannel();
-            if (channel != null) {
-                channel.sendMessage((gov.nist.javax.sip.message.SIPMessage) response);
-            } else {
-                sip.provider().sendResponse(response);
+            ViaHeader via = (ViaHeader) response.getHeader(ViaHeader.NAME);
+            if (via != null && arrivedOver != null && !arrivedOver.equalsIgnoreCase(via.getTransport())) {
+                via.setTransport(arrivedOver);
             }
+            sip.provider().sendResponse(response);
         } catch (Exception e) {
             // Nothing to address an answer to (RFC 3261 section 18.2.2): the request is dropped.
             log.debug("No {} could be sent: {}", refusal.status(), e.toString());
