@@ -26,8 +26,8 @@ public final class SipMessageParserFactory implements MessageParserFactory {
 
     private static final MessageParser PARSER = new DefectNoticingParser();
 
-    /** What is wrong with a request that parsed; the answer is 400 with this reason. */
-    public record Defect(String reason) {
+    /** What is wrong with a request that parsed: the answer's status and reason. */
+    public record Defect(int status, String reason) {
     }
 
     @Override
@@ -60,6 +60,11 @@ public final class SipMessageParserFactory implements MessageParserFactory {
             if (message instanceof SIPRequest && firstLine.contains("  ")) {
                 mark(message, "Request-Line elements must be separated by single spaces");
             }
+            // RFC 3261 section 7.1 and 21.5.7: the stack reads "SIP/7.0" as SIP/2.0; it is another version.
+            if (message instanceof SIPRequest && !trimEndOfLine(firstLine).toUpperCase(Locale.ROOT).endsWith(" SIP/2.0")
+                    && message.getApplicationData() == null) {
+                message.setApplicationData(new Defect(505, "Version Not Supported"));
+            }
             return message;
         }
 
@@ -81,7 +86,7 @@ public final class SipMessageParserFactory implements MessageParserFactory {
 
         private static void mark(SIPMessage message, String reason) {
             if (message.getApplicationData() == null) {
-                message.setApplicationData(new Defect(reason));
+                message.setApplicationData(new Defect(400, reason));
             }
         }
     }

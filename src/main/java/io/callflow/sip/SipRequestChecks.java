@@ -80,7 +80,7 @@ final class SipRequestChecks {
             return refusal(Response.VERSION_NOT_SUPPORTED, "SIP version not supported");
         }
         if (nist.getApplicationData() instanceof SipMessageParserFactory.Defect defect) {
-            return refusal(Response.BAD_REQUEST, defect.reason());
+            return refusal(defect.status(), defect.reason());
         }
         // RFC 3261 section 18.2.2: the answer goes back over the Via's transport; one we do not listen on, or that
         // differs from the one the request came over, cannot be honoured (and is a spoofed or broken message).
