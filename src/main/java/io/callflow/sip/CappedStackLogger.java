@@ -140,7 +140,9 @@ public final class CappedStackLogger implements StackLogger {
         if (message == null || message.isBlank()) {
             return "JAIN-SIP";
         }
-        String[] words = message.strip().replaceAll("[0-9]", "").split("\\s+", 4);
+        // Only the start: the stack writes whole 64 KiB receive buffers out as numbers.
+        String start = message.length() <= 80 ? message : message.substring(0, 80);
+        String[] words = start.strip().replaceAll("[0-9]", "").split("\\s+", 4);
         return "JAIN-SIP: " + String.join(" ", java.util.Arrays.copyOf(words, Math.min(3, words.length)));
     }
 
