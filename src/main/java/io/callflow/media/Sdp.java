@@ -31,6 +31,10 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
             if (line.startsWith("m=")) {
                 String[] f = line.substring(2).split("\\s+");
                 inAudio = f[0].equals("audio") && port < 0;
+                // RFC 4566 section 5.14: m=<media> <port> <proto> <fmt> ...
+                if (inAudio && f.length < 3) {
+                    throw new IllegalArgumentException("bad media line: " + line);
+                }
                 if (inAudio) {
                     port = Integer.parseInt(f[1]);
                     for (int i = 3; i < f.length; i++) {
@@ -49,6 +53,9 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
                 }
             } else if (line.startsWith("a=rtpmap:") && inAudio) {
                 String[] f = line.substring(9).split("\\s+", 2);
+                if (f.length < 2) {
+                    throw new IllegalArgumentException("bad rtpmap line: " + line);
+                }
                 rtpmap.put(Integer.parseInt(f[0]), f[1].toLowerCase(Locale.ROOT));
             } else if (inAudio && (line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive")
                     || line.equals("a=sendrecv"))) {

@@ -62,6 +62,7 @@ import org.slf4j.LoggerFactory;
 final class B2bua implements Transfers.Legs {
 
     private static final Logger log = LoggerFactory.getLogger(B2bua.class);
+    private final PeerProblemLog problems = new PeerProblemLog(log);
 
     private final SipContext sip;
     private final SipProperties properties;
@@ -142,7 +143,8 @@ final class B2bua implements Transfers.Legs {
     void newInvite(RequestEvent event, ServerTransaction transaction) throws Exception {
         Request invite = event.getRequest();
         transaction.sendResponse(sip.messages().createResponse(Response.TRYING, invite));
-        String from = ((SipURI) ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()).getUser();
+        // A trunk's caller is often a tel: URI (RFC 3966); any other scheme is an anonymous caller.
+        String from = SipRequestChecks.numberOf(((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI());
         var call = new SipCall(CallId.random(), LegId.random(), callIdOf(invite), transaction, invite,
                 UUID.randomUUID().toString().substring(0, 8), from == null ? "anonymous" : from);
         // One call per SIP Call-ID: should two stack threads each deliver a copy of a retransmitted INVITE before
@@ -221,10 +223,11 @@ final class B2bua implements Transfers.Legs {
                 sip.respond(call.inviteTransaction, invite, Response.FORBIDDEN, "Not a trunk");
                 return;
             }
-            String did = ((SipURI) invite.getRequestURI()).getUser();
+            // sip:100@host and tel:100 both call number 100; SipRequestChecks refused other schemes (416).
+            String did = SipRequestChecks.numberOf(invite.getRequestURI());
             Optional<String> flow = did == null ? Optional.empty() : dialPlan.flowFor(did);
             if (flow.isEmpty()) {
-                log.info("INVITE for unknown number {} from trunk {}", did, trunk.get());
+                log.info("INVITE from {} for unknown number {} from trunk {}", call.caller, did, trunk.get());
                 sip.respond(call.inviteTransaction, invite, Response.NOT_FOUND, "Unknown number");
                 return;
             }
@@ -259,7 +262,9 @@ final class B2bua implements Transfers.Legs {
                     Instant.now()));
             admission.record(System.nanoTime() - call.arrivedNanos, TimeUnit.NANOSECONDS);
         } catch (Exception e) {
-            log.error("Call {}: could not admit the INVITE: {}", call.callId, e.toString(), e);
+            // One line per cause a minute: a peer able to provoke this must not be able to flood the log.
+            problems.warn("Could not admit an INVITE: " + e.getClass().getSimpleName(), "call " + call.callId
+                    + ", " + e.getMessage(), e);
             respondQuietly(call.inviteTransaction, call.invite, Response.SERVER_INTERNAL_ERROR, null);
             forget(call);
         } finally {

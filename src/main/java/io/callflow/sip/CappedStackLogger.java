@@ -1,12 +1,9 @@
 package io.callflow.sip;
 
-import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 
 import gov.nist.core.LogLevels;
 import gov.nist.core.StackLogger;
-import io.github.bucket4j.Bucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,17 +12,16 @@ import org.slf4j.LoggerFactory;
  * a datagram it cannot process as an ERROR with the whole 64 KiB receive buffer written out as decimal numbers and
  * a stack trace (e.g. a request without CSeq), so every small bad packet would write some 200 KB of log. Messages
  * are cut to {@value #MAX_MESSAGE} characters, a peer's failure is a WARN without stack trace (full trace at
- * DEBUG), the stack's chatty INFO (every message) is DEBUG, and warnings and errors are rate-limited (Bucket4j), with the number suppressed reported in the next line.
+ * DEBUG), the stack's chatty INFO (every message) is DEBUG, and warnings and errors are one line per cause (the first
+ * words of the line) a minute, with the number suppressed reported in the next line ({@link PeerProblemLog}).
  * The stack instantiates it by name ({@code gov.nist.javax.sip.STACK_LOGGER}), hence public.
  */
 public final class CappedStackLogger implements StackLogger {
 
     static final int MAX_MESSAGE = 300;
     private static final Logger log = LoggerFactory.getLogger("io.callflow.sip.stack");
-    /** Enough for a real problem to show; a flood of bad packets yields a few lines a second, not one per packet. */
-    private static final Bucket PROBLEMS = Bucket.builder()
-            .addLimit(limit -> limit.capacity(20).refillGreedy(5, Duration.ofSeconds(1))).build();
-    private static final AtomicLong SUPPRESSED = new AtomicLong();
+    /** One line per cause a minute: a flood of bad packets yields a few lines, not one per packet. */
+    private static final PeerProblemLog PROBLEMS = new PeerProblemLog(log);
 
     @Override
     public void logError(String message) {
@@ -135,17 +131,19 @@ public final class CappedStackLogger implements StackLogger {
         if (!log.isWarnEnabled()) {
             return;
         }
-        if (!PROBLEMS.tryConsume(1)) {
-            SUPPRESSED.incrementAndGet();
-            return;
+        String text = cap(message) + (cause == null ? "" : " (" + cap(cause.toString()) + ")");
+        PROBLEMS.warn(causeOf(message), text, cause);
+    }
+
+    /** The cause of a stack line: its first three words without numbers, e.g. "Error while processing". */
+    static String causeOf(String message) {
+        if (message == null || message.isBlank()) {
+            return "JAIN-SIP";
         }
-        long suppressed = SUPPRESSED.getAndSet(0);
-        String text = cap(message) + (cause == null ? "" : " (" + cap(cause.toString()) + ")")
-                + (suppressed == 0 ? "" : " [" + suppressed + " similar lines suppressed]");
-        log.warn(text);
-        if (cause != null && log.isDebugEnabled()) {
-            log.debug("Stack trace of the above", cause);
-        }
+        // Only the start: the stack writes whole 64 KiB receive buffers out as numbers.
+        String start = message.length() <= 80 ? message : message.substring(0, 80);
+        String[] words = start.strip().replaceAll("[0-9]", "").split("\\s+", 4);
+        return "JAIN-SIP: " + String.join(" ", java.util.Arrays.copyOf(words, Math.min(3, words.length)));
     }
 
     static String cap(String message) {

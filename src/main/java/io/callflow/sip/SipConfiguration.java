@@ -65,6 +65,8 @@ class SipConfiguration {
         stack.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
         stack.setProperty("gov.nist.javax.sip.STACK_LOGGER", CappedStackLogger.class.getName());
         stack.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        // Marks what the stock parser silently repairs (duplicate headers), for SipRequestChecks to answer 400.
+        stack.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", SipMessageParserFactory.class.getName());
         stack.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "false");
         // TCP on NIO: one selector thread for all connections. The default transport takes two threads per
         // connection and has no idle timeout at all. Parsed messages go to the stack's THREAD_POOL_SIZE threads (by

@@ -40,6 +40,8 @@ final class SipListenerAdapter implements SipListenerExt {
     private final B2bua b2bua;
     private final ExecutorService registrarExecutor;
     private final DatabaseAvailability database;
+    private final PeerProblemLog problems = new PeerProblemLog(log);
+    private final SipRequestChecks checks;
 
     SipListenerAdapter(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
             ExecutorService registrarExecutor, DatabaseAvailability database) {
@@ -49,6 +51,7 @@ final class SipListenerAdapter implements SipListenerExt {
         this.registrar = registrar;
         this.b2bua = b2bua;
         this.registrarExecutor = registrarExecutor;
+        this.checks = new SipRequestChecks(sip, new PeerProblemLog(LoggerFactory.getLogger(SipRequestChecks.class)));
     }
 
     @Override
@@ -59,11 +62,15 @@ final class SipListenerAdapter implements SipListenerExt {
             return;
         }
         String method = request.getMethod();
+        ServerTransaction transaction = event.getServerTransaction();
         try {
+            // RFC 3261 section 8.2: a request that fails the UAS checks is answered before any state exists.
+            if (transaction == null && checks.refused(request)) {
+                return;
+            }
             if (method.equals(Request.ACK)) {
                 return;
             }
-            ServerTransaction transaction = event.getServerTransaction();
             if (transaction == null) {
                 transaction = sip.provider().getNewServerTransaction(request);
             }
@@ -82,7 +89,7 @@ final class SipListenerAdapter implements SipListenerExt {
                         if (database.reportIfOutage(e)) {
                             refuseQuietly(request, tx);
                         } else {
-                            log.error("REGISTER failed: {}", e.toString(), e);
+                            problems.warn("REGISTER failed: " + e.getClass().getSimpleName(), e.getMessage(), e);
                             serverError(request, tx);
                         }
                     }
@@ -124,7 +131,11 @@ final class SipListenerAdapter implements SipListenerExt {
             // dialog-creating request without Contact). Section 8.2 asks for a 400 naming what was wrong.
             badRequest(request, malformed.getMessage());
         } catch (Exception e) {
-            log.debug("{} from a peer not handled: {}", method, e.toString());
+            problems.warn(method + " from a peer not handled: " + e.getClass().getSimpleName(), e.getMessage(), e);
+            // Every request gets a final answer, so its transaction (and an INVITE's dialog) ends (RFC 3261 8.2.6).
+            if (transaction != null && !method.equals(Request.ACK)) {
+                serverError(request, transaction);
+            }
         }
     }
 
