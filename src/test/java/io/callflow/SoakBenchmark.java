@@ -275,8 +275,12 @@ public final class SoakBenchmark {
         while (System.currentTimeMillis() < deadline && !quiet()) {
             Thread.sleep(500);
         }
-        Thread.sleep(2000);
-        System.out.printf("soak.warmup calls=8 sipp_exit=%d quiet=%s%n", warm.exitValue(), quiet());
+        // Before the figures to compare with: JAIN-SIP's transactions and dialogs of the warm-up expire (32 s timers).
+        deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline && !clean()) {
+            Thread.sleep(1000);
+        }
+        System.out.printf("soak.warmup calls=8 sipp_exit=%d drained=%s%n", warm.exitValue(), clean());
     }
 
     private boolean quiet() {
@@ -529,7 +533,7 @@ public final class SoakBenchmark {
                     totals[1] += rs.getInt(3);
                     totals[2] += rs.getInt(4);
                 }, did);
-        return String.format(" records=%d answered=%d connected_to_agent=%d record_outcomes=%s", totals[0], totals[1],
+        return String.format(" records=%d agent_answered=%d connected_to_agent=%d record_outcomes=%s", totals[0], totals[1],
                 totals[2], outcomes);
     }
 

@@ -77,7 +77,7 @@ public final class RawSipPeer implements AutoCloseable {
 
     /**
      * Places one call and returns what became of it: {@code answered} (200, ACK, held, our BYE answered),
-     * {@code answered-then-hung-up-by-callflow}, {@code rejected-<status>}, or {@code no-final-answer}.
+     * {@code answered-then-hung-up-by-callflow}, {@code rejected-<status>-<reason>}, or {@code no-final-answer}.
      */
     public String call(String requestUri, String from, String to, Duration hold) throws Exception {
         String callId = UUID.randomUUID() + "@127.0.0.1";
@@ -114,7 +114,7 @@ public final class RawSipPeer implements AutoCloseable {
                 String toWithTag = header(message, "To");
                 if (status >= 300) {
                     send(request("ACK", requestUri, branch, fromTag, toWithTag, callId, 1, null));
-                    return "rejected-" + status;
+                    return "rejected-" + status + "-" + reason(message);
                 }
                 Matcher contact = URI_IN_BRACKETS.matcher(header(message, "Contact"));
                 String target = contact.find() ? contact.group(1) : requestUri;
@@ -261,6 +261,12 @@ public final class RawSipPeer implements AutoCloseable {
             }
         }
         return "";
+    }
+
+    /** The reason phrase of a response in one word ({@code Service_Unavailable}). */
+    private static String reason(String message) {
+        String line = message.substring(0, Math.max(0, message.indexOf("\r\n")));
+        return line.length() > 12 ? line.substring(12).trim().replaceAll("\\W+", "_") : "";
     }
 
     private static int status(String message) {
