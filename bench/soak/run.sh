@@ -11,7 +11,7 @@ log=$(mktemp /tmp/callflow-soak-XXXXXX.log)
 ./mvnw -q -DskipTests test-compile
 status=0
 ./mvnw -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.callflow.SoakBenchmark \
-  -Dexec.args="${1:-5} ${2:-6}" -Dexec.cleanupDaemonThreads=false >"$log" 2>&1 || status=$?
-grep '^soak\.' "$log" || true
+  -Dexec.args="${1:-5} ${2:-6}" -Dexec.cleanupDaemonThreads=false 2>&1 | tee "$log" \
+  | grep --line-buffered '^soak\.' || status=$?
 echo "soak.log_file $log"
 exit "$status"
