@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -138,11 +139,13 @@ public final class SoakBenchmark {
                 new RawKind("urn-service-sos", "urn:service:sos", "<sip:+4930123460@127.0.0.1>",
                         "<urn:service:sos>", "sos"));
         RawSipPeer peer = new RawSipPeer(sipPort);
-        ScheduledExecutorService hostile = Executors.newScheduledThreadPool(8, daemon("soak-hostile"));
+        ScheduledExecutorService hostile = Executors.newScheduledThreadPool(4, daemon("soak-hostile"));
+        // A raw call can take 32 s (no final answer); each runs on a thread of its own so the rate holds.
+        ExecutorService rawCalls = Executors.newFixedThreadPool(16, daemon("soak-raw-call"));
         for (int i = 0; i < rawKinds.size(); i++) {
             RawKind kind = rawKinds.get(i);
-            hostile.scheduleAtFixedRate(() -> rawCall(peer, kind, loadEnd), 1000L + i * 3000L, 10_000,
-                    TimeUnit.MILLISECONDS);
+            hostile.scheduleAtFixedRate(() -> rawCalls.execute(() -> rawCall(peer, kind, loadEnd)), 1000L + i * 3000L,
+                    10_000, TimeUnit.MILLISECONDS);
         }
         SipMutations mutations = new SipMutations(MUTATION_SEED, sipPort, peer.port());
         AtomicLong mutationCount = new AtomicLong();
@@ -175,6 +178,8 @@ public final class SoakBenchmark {
         hostile.shutdown();
         outage.join();
         hostile.awaitTermination(45, TimeUnit.SECONDS);
+        rawCalls.shutdown();
+        rawCalls.awaitTermination(70, TimeUnit.SECONDS);
         burst.close();
         for (Process caller : callers.values()) {
             if (!caller.waitFor(Math.max(1, MAX_DRAIN.toSeconds() - Duration.between(loadEnd, Instant.now())
@@ -590,7 +595,6 @@ public final class SoakBenchmark {
         return jdbc.queryForObject(sql, Integer.class);
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> sipDetails(ConfigurableApplicationContext app) {
         return app.getBean("sipHealthIndicator", HealthIndicator.class).health().getDetails();
     }
