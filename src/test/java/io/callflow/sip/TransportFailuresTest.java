@@ -23,6 +23,8 @@ import io.callflow.support.TestContent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -84,31 +86,37 @@ class TransportFailuresTest {
         jdbc.update("update agent set state = 'OFFLINE', registered = false, current_call = null, missed_offers = 0");
     }
 
-    @Test
-    void aTcpCallerWhoClosesTheConnectionInsteadOfAckingTheAnswerIsHungUpAtOnce() throws Exception {
+    // Closing after the 200 OK: the first retransmission of the 200 fails. Closing after the 180 (before the flow
+    // answers): the answer itself cannot be sent, or, when it was already on its way, its retransmission fails.
+    @ParameterizedTest(name = "the TCP caller closes the connection after the {0}")
+    @ValueSource(strings = {"200", "180"})
+    void aTcpCallerWhoClosesTheConnectionWithoutAckingIsHungUpAtOnce(String lastResponse) throws Exception {
         // alice is free: a call that wrongly stayed up would reach her through the menu and the queue.
         register(Sipp.freePort());
         String branch = UUID.randomUUID().toString().substring(0, 8);
+        // A number of its own, so the record found below is this call's.
+        String caller = "+4930555" + System.nanoTime() % 1_000_000;
         String sdp = "v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 4000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
         long started;
         try (Socket tcp = new Socket("127.0.0.1", SIP_PORT)) {
             tcp.setSoTimeout(10_000);
-            String invite = RawSip.text("invite-tcp.txt", Map.of("did", "100", "sipPort", Integer.toString(SIP_PORT),
+            String invite = RawSip.text("invite-tcp.txt", Map.of("caller", caller, "did", "100",
+                    "sipPort", Integer.toString(SIP_PORT),
                     "port", Integer.toString(tcp.getLocalPort()), "branch", branch,
                     "length", Integer.toString(sdp.length()))).replace("${sdp}\r\n", sdp);
             tcp.getOutputStream().write(invite.getBytes(StandardCharsets.UTF_8));
             tcp.getOutputStream().flush();
-            assertThat(readUntil(tcp.getInputStream(), "SIP/2.0 200 ")).contains("SIP/2.0 180 ");
+            assertThat(readUntil(tcp.getInputStream(), "SIP/2.0 " + lastResponse + " ")).contains("SIP/2.0 180 ");
             started = System.nanoTime();
         }
-        // The phone is gone without an ACK. Over UDP the 200 would be retransmitted for 64*T1 (32 s); over TCP the
-        // first retransmission already fails, and that is the end of the caller's leg.
+        // The phone is gone without an ACK. Over UDP the 200 would be retransmitted for 64*T1 (32 s) before the call
+        // ends; over TCP sending to the closed connection fails at once, and that is the end of the caller's leg.
 
         Map<String, Object> record = await().atMost(Duration.ofSeconds(10)).until(
-                this::vanishedCallersRecord, r -> r != null && r.get("ended_at") != null);
-        System.out.printf("vanished TCP caller's call ended %d ms after the connection closed%n",
-                (System.nanoTime() - started) / 1_000_000);
+                () -> recordOfCallFrom(caller), r -> r != null && r.get("ended_at") != null);
+        System.out.printf("vanished TCP caller (closed after the %s): call ended %d ms after the connection closed%n",
+                lastResponse, (System.nanoTime() - started) / 1_000_000);
         assertThat(record).containsEntry("outcome", "CallAbandoned").containsEntry("hangup_cause", "FAILURE");
         assertThat(record.get("agent")).isNull();
         String callId = (String) record.get("call_id");
@@ -177,10 +185,8 @@ class TransportFailuresTest {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** The latest record of a call from the number the vanishing caller's INVITE carries. */
-    private Map<String, Object> vanishedCallersRecord() {
-        List<Map<String, Object>> rows = jdbc.queryForList("select * from call_record where caller = '+4930555000'"
-                + " order by started_at desc fetch first 1 rows only");
+    private Map<String, Object> recordOfCallFrom(String caller) {
+        List<Map<String, Object>> rows = jdbc.queryForList("select * from call_record where caller = ?", caller);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
