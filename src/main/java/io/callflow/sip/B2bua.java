@@ -215,7 +215,8 @@ final class B2bua implements Transfers.Legs {
         if (owner instanceof Fork fork) {
             events.onLane(fork.call().callId, () -> forkFailed(fork, AgentLegOutcome.NO_RESPONSE));
         } else if (owner instanceof Refer refer) {
-            events.onLane(refer.call().callId, () -> transfers.referFailed(refer, "408 Request Timeout"));
+            events.onLane(refer.call().callId, () -> transfers.referFailed(refer, "408 Request Timeout",
+                    "got no response"));
         } else {
             failed(sipCallIdOf(transaction), "no response to our " + method(transaction));
         }
@@ -249,7 +250,8 @@ final class B2bua implements Transfers.Legs {
         }
         Object owner = source instanceof Transaction transaction ? transaction.getApplicationData() : null;
         if (owner instanceof Refer refer) {
-            events.onLane(call.callId, () -> transfers.referFailed(refer, "503 Service Unavailable"));
+            events.onLane(call.callId, () -> transfers.referFailed(refer, "503 Service Unavailable",
+                    "could not be delivered to " + peer));
             return;
         }
         events.onLane(call.callId, () -> {

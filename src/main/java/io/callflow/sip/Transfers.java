@@ -76,7 +76,7 @@ final class Transfers {
             call.callerDialog.sendRequest(transaction);
         } catch (Exception e) {
             // The flow has let the call go: a caller our REFER cannot reach is hung up like a refused transfer.
-            referFailed(pending, "503 Service Unavailable");
+            referFailed(pending, "503 Service Unavailable", "could not be sent (" + e.getMessage() + ")");
             return;
         }
         log.info("Call {}: caller referred to {}", call.callId, uri);
@@ -86,13 +86,12 @@ final class Transfers {
      * Our REFER got no response (RFC 3261 section 17.1.2.2) or could not be sent: the caller is out of reach, so the
      * transfer is over, the agent who asked hears {@code statusLine} and every leg ends.
      */
-    void referFailed(Refer refer, String statusLine) {
+    void referFailed(Refer refer, String statusLine, String why) {
         SipCall call = refer.call();
         if (call.ended) {
             return;
         }
-        log.warn("Call {}: the transfer's REFER did not reach the caller ({}); the call ends", call.callId,
-                statusLine);
+        log.warn("Call {}: the transfer's REFER to the caller {}; the call ends", call.callId, why);
         transferEnded(call, statusLine, HangupCause.FAILURE);
     }
 
