@@ -193,7 +193,7 @@ final class B2bua implements Transfers.Legs {
             events.onLane(fork.call().callId, () -> agentResponse(fork, event));
         } else if (owner instanceof Refer refer) {
             events.onLane(refer.call().callId, () -> transfers.referAnswered(refer, event));
-        } else {
+        } else if (transaction != null) {
             int status = event.getResponse().getStatusCode();
             // RFC 3261 section 12.2.1.2: a 408 or 481 to a request within a dialog (our BYE, NOTIFY) ends the dialog.
             if (status == Response.REQUEST_TIMEOUT || status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST) {
