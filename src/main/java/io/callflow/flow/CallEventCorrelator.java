@@ -119,6 +119,12 @@ class CallEventCorrelator {
 
     @EventListener
     void on(MediaTimedOut event) {
+        KnownCall known = calls.getIfPresent(event.callId());
+        if (known != null && !known.callerLeg().equals(event.legId())) {
+            // An agent's leg: the SIP layer hangs it up and reports LegHungUp(MEDIA_TIMEOUT), which ends the call as
+            // the agent's BYE would (CallEnded).
+            return;
+        }
         // A caller whose audio stopped is gone as far as the call centre is concerned.
         correlate(event.callId(), FlowMessages.CALLER_HUNG_UP, CALLER_LEG, event.legId().value(),
                 Map.of("hangupCause", "MEDIA_TIMEOUT"));

@@ -26,6 +26,7 @@ import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
 import io.callflow.call.LegRinging;
+import io.callflow.call.MediaTimedOut;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
 import io.callflow.media.MediaLeg;
@@ -40,6 +41,7 @@ import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
+import javax.sip.Transaction;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
@@ -53,6 +55,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 
 /**
  * The back-to-back user agent: the caller's leg from a trunk and legs towards agents' phones, driven by the flow
@@ -177,7 +180,12 @@ final class B2bua implements Transfers.Legs {
                     default -> sip.respond(transaction, request, Response.METHOD_NOT_ALLOWED, null);
                 }
             } catch (Exception e) {
-                log.error("Call {}: {} failed: {}", call.callId, request.getMethod(), e.toString(), e);
+                if (isTransportFailure(e)) {
+                    legUnreachable(call, callIdOf(request), "the response to its " + request.getMethod()
+                            + " could not be sent (" + e.getMessage() + ")");
+                } else {
+                    log.error("Call {}: {} failed: {}", call.callId, request.getMethod(), e.toString(), e);
+                }
             } finally {
                 forgetIfFinished(call);
             }
@@ -191,14 +199,101 @@ final class B2bua implements Transfers.Legs {
             events.onLane(fork.call().callId, () -> agentResponse(fork, event));
         } else if (owner instanceof Refer refer) {
             events.onLane(refer.call().callId, () -> transfers.referAnswered(refer, event));
+        } else if (transaction != null) {
+            int status = event.getResponse().getStatusCode();
+            // RFC 3261 section 12.2.1.2: a 408 or 481 to a request within a dialog (our BYE, NOTIFY) ends the dialog.
+            if (status == Response.REQUEST_TIMEOUT || status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST) {
+                failed(callIdOf(event.getResponse()), status + " to our " + method(transaction));
+            }
         }
-        // Anything else: a retransmitted 2xx after our ACK, or a response to a BYE or NOTIFY.
+        // Anything else: a retransmitted 2xx after our ACK, or another response to a BYE or NOTIFY.
     }
 
+    /**
+     * A request of ours got no response (RFC 3261 section 17.1.2.2, Timer B or F) or could not be sent (the stack
+     * reports a transport error as a timeout, section 17.1.4): the leg it was sent to is gone.
+     */
     void timeout(ClientTransaction transaction) {
-        if (transaction != null && transaction.getApplicationData() instanceof Fork fork) {
-            events.onLane(fork.call().callId, () -> forkFailed(fork, AgentLegOutcome.NO_RESPONSE));
+        if (transaction == null) {
+            return;
         }
+        Object owner = transaction.getApplicationData();
+        if (owner instanceof Fork fork) {
+            events.onLane(fork.call().callId, () -> forkFailed(fork, AgentLegOutcome.NO_RESPONSE));
+        } else if (owner instanceof Refer refer) {
+            events.onLane(refer.call().callId, () -> transfers.referFailed(refer, "408 Request Timeout",
+                    "got no response"));
+        } else {
+            failed(sipCallIdOf(transaction), "no response to our " + method(transaction));
+        }
+    }
+
+    /**
+     * A response of ours could not be delivered (RFC 3261 section 17.2.4; the stack reports it as a server transaction
+     * timeout, as it does Timer H for a final response that was never acknowledged): the leg is gone.
+     */
+    void serverTimeout(ServerTransaction transaction) {
+        if (transaction != null) {
+            failed(sipCallIdOf(transaction), "our final response to its " + method(transaction)
+                    + " was not delivered or not acknowledged");
+        }
+    }
+
+    /**
+     * The stack could not send to a peer (RFC 3261 sections 17.1.4, 17.2.4, 18.4): a retransmitted 2xx or an ACK of a
+     * dialog, or a request or response of a transaction. Over TCP this is how a peer that closed its connection shows:
+     * the first retransmission of our 200 OK cannot be delivered, and the stack ends the dialog without waiting for
+     * the ACK timeout (section 13.3.1.4), so this is the only notice that the caller has gone.
+     */
+    void transportError(Object source, String peer) {
+        String sipCallId = source instanceof Dialog dialog ? (dialog.getCallId() == null ? null
+                : dialog.getCallId().getCallId()) : source instanceof Transaction transaction ? sipCallIdOf(transaction)
+                : null;
+        SipCall call = sipCallId == null ? null : bySipCallId.get(sipCallId);
+        if (call == null) {
+            log.warn("SIP transport error towards {}, no call of ours", peer);
+            return;
+        }
+        Object owner = source instanceof Transaction transaction ? transaction.getApplicationData() : null;
+        if (owner instanceof Refer refer) {
+            events.onLane(call.callId, () -> transfers.referFailed(refer, "503 Service Unavailable",
+                    "could not be delivered to " + peer));
+            return;
+        }
+        events.onLane(call.callId, () -> {
+            legUnreachable(call, sipCallId, "SIP transport error towards " + peer);
+            forgetIfFinished(call);
+        });
+    }
+
+    /** Hands the end of the leg behind {@code sipCallId} (if it is one of ours) to its call's lane. */
+    private void failed(String sipCallId, String why) {
+        SipCall call = sipCallId == null ? null : bySipCallId.get(sipCallId);
+        if (call == null) {
+            log.debug("{} for SIP Call-ID {}, no call of ours", why, sipCallId);
+            return;
+        }
+        events.onLane(call.callId, () -> {
+            legUnreachable(call, sipCallId, why);
+            forgetIfFinished(call);
+        });
+    }
+
+    /**
+     * An agent's phone that stopped sending RTP (the media timeout) is gone: its leg is hung up (BYE) and its end
+     * reported like the agent's own BYE, so the flow completes the call. The caller's media timeout is the flow's to
+     * handle: it treats it as the caller's hang-up.
+     */
+    @EventListener
+    void on(MediaTimedOut event) {
+        withCall(event.callId(), "media timeout", call -> {
+            AgentLeg agent = call.agents.get(event.legId());
+            if (agent != null && agent.answered && !agent.ended) {
+                log.info("Call {}: agent {}'s phone sends no RTP any more; hanging up its leg", call.callId,
+                        agent.user);
+                hangUpAgentLeg(call, agent, HangupCause.MEDIA_TIMEOUT);
+            }
+        });
     }
 
     // ---- the caller's leg ----
@@ -369,7 +464,13 @@ final class B2bua implements Transfers.Legs {
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(call.toTag);
             ok.addHeader(contact());
             ok.setContent(call.callerMedia.localSdp(), sip.headers().createContentTypeHeader("application", "sdp"));
-            call.inviteTransaction.sendResponse(ok);
+            try {
+                call.inviteTransaction.sendResponse(ok);
+            } catch (Exception e) {
+                // A caller that cannot be answered (a TCP connection it closed, RFC 3261 section 18.2.2) has gone.
+                callerLegFailed(call, "the answer could not be sent (" + e.getMessage() + ")");
+                return;
+            }
             call.callerDialog = call.inviteTransaction.getDialog();
             call.answered = true;
         });
@@ -463,7 +564,7 @@ final class B2bua implements Transfers.Legs {
     public void hangUp(CallId callId) {
         withCall(callId, "hang up", call -> {
             for (AgentLeg agent : call.agents.values()) {
-                endAgentQuietly(call, agent);
+                endAgent(call, agent);
             }
             if (!call.ended) {
                 call.ended = true;
@@ -496,21 +597,65 @@ final class B2bua implements Transfers.Legs {
             return;
         }
         events.onLane(call.callId, () -> {
-            if (call.ended) {
-                return;
-            }
-            log.warn("Call {}: the caller never acknowledged our 200 OK; ending the call", call.callId);
-            call.ended = true;
-            try {
-                Request bye = dialog.createRequest(Request.BYE);
-                dialog.sendRequest(sip.provider().getNewClientTransaction(bye));
-            } catch (Exception e) {
-                log.debug("Call {}: BYE after the missing ACK not sent: {}", call.callId, e.toString());
-            }
-            media.release(call.callerMedia);
-            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.FAILURE, Instant.now()));
+            callerLegFailed(call, "the caller never acknowledged our 200 OK");
             forgetIfFinished(call);
         });
+    }
+
+    /**
+     * The leg behind {@code sipCallId} cannot be reached any more (a transport error, a request of ours without a
+     * response, our answer undeliverable): it ends here, so no leg stays up on our side with nobody on it.
+     */
+    private void legUnreachable(SipCall call, String sipCallId, String why) {
+        if (sipCallId.equals(call.sipCallId)) {
+            callerLegFailed(call, why);
+            return;
+        }
+        for (AgentLeg agent : call.agents.values()) {
+            if (agent.ended) {
+                continue;
+            }
+            if (agent.winner != null && agent.winner.sipCallId().equals(sipCallId)) {
+                log.warn("Call {}: {}; agent {}'s leg ends", call.callId, why, agent.user);
+                hangUpAgentLeg(call, agent, HangupCause.FAILURE);
+            } else if (!agent.answered) {
+                agent.forks.stream().filter(fork -> fork.sipCallId().equals(sipCallId)).findFirst()
+                        .ifPresent(fork -> forkFailed(fork, AgentLegOutcome.FAILED));
+            }
+        }
+    }
+
+    /**
+     * Ends the caller's leg for a technical reason: BYE if it was answered (it may still arrive, and RFC 3261 section
+     * 13.3.1.4 asks for one when the ACK is missing), media released, {@code LegHungUp(FAILURE)} so the flow runs its
+     * caller-hang-up path (leave the queue, release the agent, close the record).
+     */
+    private void callerLegFailed(SipCall call, String why) {
+        if (call.ended) {
+            return;
+        }
+        log.warn("Call {}: {}; the caller's leg ends", call.callId, why);
+        call.ended = true;
+        if (call.answered && call.callerDialog != null) {
+            sendByeQuietly(call, call.callerDialog);
+        }
+        media.release(call.callerMedia);
+        events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.FAILURE, Instant.now()));
+    }
+
+    /** Ends an answered agent leg we did not hang up on purpose and tells the flow, as the agent's own BYE would. */
+    private void hangUpAgentLeg(SipCall call, AgentLeg agent, HangupCause cause) {
+        endAgent(call, agent);
+        events.publish(new LegHungUp(call.callId, agent.legId, cause, Instant.now()));
+    }
+
+    private void sendByeQuietly(SipCall call, Dialog dialog) {
+        try {
+            dialog.sendRequest(sip.provider().getNewClientTransaction(dialog.createRequest(Request.BYE)));
+        } catch (Exception e) {
+            // The leg ends either way; a peer that cannot be reached cannot be told.
+            log.debug("Call {}: BYE not sent: {}", call.callId, e.toString());
+        }
     }
 
     // ---- agent legs ----
@@ -560,10 +705,17 @@ final class B2bua implements Transfers.Legs {
             if (status < 300) {
                 Dialog dialog = event.getDialog();
                 long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                dialog.sendAck(dialog.createAck(cseq));
+                try {
+                    dialog.sendAck(dialog.createAck(cseq));
+                } catch (Exception e) {
+                    // A phone our ACK cannot reach has no session with us (RFC 3261 section 13.2.2.4).
+                    log.warn("Call {}: ACK to agent {} not sent: {}", call.callId, agent.user, e.toString());
+                    forkFailed(fork, AgentLegOutcome.FAILED);
+                    return;
+                }
                 if (agent.answered || agent.ended) {
                     // A second phone answered too late, or the answer crossed our CANCEL: hang that one up.
-                    dialog.sendRequest(sip.provider().getNewClientTransaction(dialog.createRequest(Request.BYE)));
+                    sendByeQuietly(call, dialog);
                     return;
                 }
                 agent.answered = true;
@@ -641,29 +793,22 @@ final class B2bua implements Transfers.Legs {
         forgetIfFinished(call);
     }
 
-    private void endAgent(SipCall call, AgentLeg agent) throws Exception {
+    /** Ends an agent's leg on our side: BYE or CANCEL, and its media and SIP Call-ID released even if those fail. */
+    @Override
+    public void endAgent(SipCall call, AgentLeg agent) {
         if (agent.ended) {
             return;
         }
         agent.ended = true;
         cancelTimer(agent);
         if (agent.answered && agent.dialog != null) {
-            agent.dialog.sendRequest(sip.provider().getNewClientTransaction(agent.dialog.createRequest(Request.BYE)));
+            sendByeQuietly(call, agent.dialog);
             bySipCallId.remove(agent.winner.sipCallId());
         } else {
             agent.forks.forEach(this::cancelFork);
         }
         if (agent.media != null) {
             media.release(agent.media);
-        }
-    }
-
-    @Override
-    public void endAgentQuietly(SipCall call, AgentLeg agent) {
-        try {
-            endAgent(call, agent);
-        } catch (Exception e) {
-            log.warn("Call {}: could not end agent {}'s leg: {}", call.callId, agent.user, e.toString());
         }
     }
 
@@ -723,6 +868,33 @@ final class B2bua implements Transfers.Legs {
                 forgetIfFinished(call);
             }
         });
+    }
+
+    /** Whether {@code e} is a failure to deliver a message (the stack wraps the IOException in a SipException). */
+    static boolean isTransportFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String sipCallIdOf(Transaction transaction) {
+        if (transaction.getApplicationData() instanceof Fork fork) {
+            return fork.sipCallId();
+        }
+        Dialog dialog = transaction.getDialog();
+        if (dialog != null && dialog.getCallId() != null) {
+            return dialog.getCallId().getCallId();
+        }
+        Request request = transaction.getRequest();
+        return request == null ? null : callIdOf(request);
+    }
+
+    private static String method(Transaction transaction) {
+        Request request = transaction == null ? null : transaction.getRequest();
+        return request == null ? "request" : request.getMethod();
     }
 
     @Override

@@ -144,16 +144,21 @@ final class SipListenerAdapter implements SipListenerExt {
         b2bua.response(event);
     }
 
+    /** RFC 3261 sections 17.1.4 and 17.2.4: the stack reports a transport error of a transaction as its timeout. */
     @Override
     public void processTimeout(TimeoutEvent event) {
-        if (!event.isServerTransaction()) {
+        if (event.isServerTransaction()) {
+            b2bua.serverTimeout(event.getServerTransaction());
+        } else {
             b2bua.timeout(event.getClientTransaction());
         }
     }
 
+    /** A message the stack could not send; its source is the dialog or transaction it belonged to. */
     @Override
     public void processIOException(IOExceptionEvent event) {
-        log.warn("SIP transport error towards {}:{} ({})", event.getHost(), event.getPort(), event.getTransport());
+        b2bua.transportError(event.getSource(), event.getHost() + ":" + event.getPort() + " ("
+                + event.getTransport() + ")");
     }
 
     @Override

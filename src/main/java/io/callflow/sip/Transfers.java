@@ -31,7 +31,8 @@ final class Transfers {
     /** What a transfer needs from the B2BUA that owns the call's legs. */
     interface Legs {
 
-        void endAgentQuietly(SipCall call, AgentLeg agent);
+        /** Ends the agent's leg on our side (BYE or CANCEL); never fails, a peer that cannot be told is gone. */
+        void endAgent(SipCall call, AgentLeg agent);
 
         void forgetIfFinished(SipCall call);
 
@@ -68,10 +69,30 @@ final class Transfers {
         refer.addHeader(sip.headers().createReferToHeader(sip.addresses().createAddress(uri)));
         refer.addHeader(legs.contact());
         ClientTransaction transaction = sip.provider().getNewClientTransaction(refer);
-        transaction.setApplicationData(new Refer(call));
+        Refer pending = new Refer(call);
+        transaction.setApplicationData(pending);
         call.transferring = true;
-        call.callerDialog.sendRequest(transaction);
+        try {
+            call.callerDialog.sendRequest(transaction);
+        } catch (Exception e) {
+            // The flow has let the call go: a caller our REFER cannot reach is hung up like a refused transfer.
+            referFailed(pending, "503 Service Unavailable", "could not be sent (" + e.getMessage() + ")");
+            return;
+        }
         log.info("Call {}: caller referred to {}", call.callId, uri);
+    }
+
+    /**
+     * Our REFER got no response (RFC 3261 section 17.1.2.2) or could not be sent: the caller is out of reach, so the
+     * transfer is over, the agent who asked hears {@code statusLine} and every leg ends.
+     */
+    void referFailed(Refer refer, String statusLine, String why) {
+        SipCall call = refer.call();
+        if (call.ended) {
+            return;
+        }
+        log.warn("Call {}: the transfer's REFER to the caller {}; the call ends", call.callId, why);
+        transferEnded(call, statusLine, HangupCause.FAILURE);
     }
 
     /**
@@ -112,7 +133,11 @@ final class Transfers {
                     sip.headers().createContentTypeHeader("message", "sipfrag;version=2.0"));
             agent.dialog.sendRequest(sip.provider().getNewClientTransaction(notify));
         } catch (Exception e) {
-            log.warn("Call {}: NOTIFY to agent {} not sent: {}", call.callId, agent.user, e.toString());
+            // A request that cannot be sent on the agent's dialog: that leg is gone (RFC 3261 section 17.1.4).
+            log.warn("Call {}: NOTIFY to agent {} not sent: {}; the agent's leg ends", call.callId, agent.user,
+                    e.toString());
+            legs.endAgent(call, agent);
+            events.publish(new LegHungUp(call.callId, agent.legId, HangupCause.FAILURE, Instant.now()));
         }
     }
 
@@ -129,11 +154,11 @@ final class Transfers {
         }
         if (status < 300) {
             log.info("Call {}: the caller accepted the transfer", call.callId);
-            timers.schedule(() -> events.onLane(call.callId, () -> transferEnded(call, "408 Request Timeout")),
-                    B2bua.TRANSACTION_LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(() -> events.onLane(call.callId, () -> transferEnded(call, "408 Request Timeout",
+                    HangupCause.LOCAL_HANGUP)), B2bua.TRANSACTION_LIFETIME.toMillis(), TimeUnit.MILLISECONDS);
         } else {
             log.info("Call {}: the caller refused the transfer ({})", call.callId, status);
-            transferEnded(call, status + " " + event.getResponse().getReasonPhrase());
+            transferEnded(call, status + " " + event.getResponse().getReasonPhrase(), HangupCause.LOCAL_HANGUP);
         }
     }
 
@@ -141,9 +166,9 @@ final class Transfers {
      * The transfer is over, whichever way: the agent who asked hears the outcome in a final NOTIFY, and every leg
      * ends (RFC 5589 section 6: the transferor ends its dialogs), because the flow has already let the call go.
      */
-    private void transferEnded(SipCall call, String outcome) {
+    private void transferEnded(SipCall call, String outcome, HangupCause callerCause) {
         notifyTransferor(call, outcome, true);
-        call.agents.values().forEach(agent -> legs.endAgentQuietly(call, agent));
+        call.agents.values().forEach(agent -> legs.endAgent(call, agent));
         if (!call.ended) {
             call.ended = true;
             try {
@@ -153,7 +178,7 @@ final class Transfers {
                 log.warn("Call {}: BYE to the transferred caller not sent: {}", call.callId, e.toString());
             }
             media.release(call.callerMedia);
-            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
+            events.publish(new LegHungUp(call.callId, call.callerLeg, callerCause, Instant.now()));
         }
         legs.forgetIfFinished(call);
     }
@@ -168,7 +193,7 @@ final class Transfers {
         int status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : 0;
         if (call.transferring && status >= 200) {
             log.info("Call {}: transfer of the caller ended with {}", call.callId, status);
-            transferEnded(call, firstLine.substring(firstLine.indexOf(' ') + 1));
+            transferEnded(call, firstLine.substring(firstLine.indexOf(' ') + 1), HangupCause.LOCAL_HANGUP);
         }
     }
 }

@@ -18,6 +18,7 @@ import io.callflow.call.CallId;
 import io.callflow.call.HangupCause;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
+import io.callflow.call.MediaTimedOut;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.MessageCorrelationBuilder;
 import org.camunda.bpm.engine.runtime.MessageCorrelationResult;
@@ -86,6 +87,23 @@ class CallEventCorrelatorTest {
 
         verify(none).correlateAllWithResult();
         verify(taken).correlateAllWithResult();
+    }
+
+    @Test
+    void callersMediaTimeout_isTheCallersHangUp() {
+        correlator.on(arrived());
+        correlator.on(new MediaTimedOut(call, caller, Instant.now()));
+
+        verify(runtime, times(1)).createMessageCorrelation(FlowMessages.CALLER_HUNG_UP);
+    }
+
+    @Test
+    void agentsMediaTimeout_leftToTheSipLayersLegHungUp() {
+        // The SIP layer hangs the agent's leg up and publishes LegHungUp, which becomes CallEnded.
+        correlator.on(arrived());
+        correlator.on(new MediaTimedOut(call, agent, Instant.now()));
+
+        verify(runtime, never()).createMessageCorrelation(anyString());
     }
 
     private CallArrived arrived() {
