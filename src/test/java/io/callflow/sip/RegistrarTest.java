@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.callflow.call.RegistrationChanged;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
 import javax.sip.header.ContactHeader;
@@ -76,7 +77,8 @@ class RegistrarTest {
                 Duration.ofMillis(200), Duration.ofSeconds(10),
                 new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true),
                 new SipProperties.Overload(Duration.ofSeconds(2), 10),
-                new SipProperties.Tcp(10000, 200, Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMinutes(65)));
+                new SipProperties.Tcp(10000, 200, Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMinutes(65)),
+                AuthGuardTest.DEFAULTS);
         return new Registrar(sip, properties,
                 user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
                 store, event -> {
@@ -86,7 +88,7 @@ class RegistrarTest {
                         awaitQuietly(otherHandled);
                     }
                     events.add((RegistrationChanged) event);
-                }, clock);
+                }, new AuthGuard(properties.authGuard(), List.of(), clock, new SimpleMeterRegistry()), clock);
     }
 
     @Test
