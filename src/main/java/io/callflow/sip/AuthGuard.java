@@ -70,8 +70,8 @@ final class AuthGuard {
                 return true;
             }
         };
-        this.sources = new Tracker<>("source", settings.maxFailuresPerSource(), meters);
-        this.users = new Tracker<>("user", settings.maxFailuresPerUser(), meters);
+        this.sources = new Tracker<>("source", "blocked", settings.maxFailuresPerSource(), meters);
+        this.users = new Tracker<>("user", "locked", settings.maxFailuresPerUser(), meters);
         this.usualAddresses = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(settings.usualAddressMemory())
                 .maximumSize(MAX_TRACKED).build();
         this.wrongResponses = Counter.builder("callflow.sip.auth.failures").tag("reason", "wrong-response")
@@ -112,10 +112,10 @@ final class AuthGuard {
         }
         (knownUser ? wrongResponses : unknownUsers).increment();
         if (!isExempt(source)) {
-            sources.fail(source, () -> "SIP password guessing from " + source.getHostAddress(),
+            sources.fail(source, () -> "source " + source.getHostAddress(),
                     () -> "its REGISTERs are dropped unanswered", "latest for user " + user);
         }
-        users.fail(user, () -> "SIP user " + user + " under password guessing",
+        users.fail(user, () -> "user " + user,
                 () -> "REGISTERs from addresses other than " + usual(user) + " are refused",
                 "latest from " + source.getHostAddress());
     }
@@ -173,6 +173,7 @@ final class AuthGuard {
     private final class Tracker<K> {
 
         final String scope;
+        final String blocked;
         final int maxFailures;
         final Cache<K, Bucket> failures;
         // A block is kept for offenceMemory after it ends, so the next one of the same key lasts longer.
@@ -180,8 +181,9 @@ final class AuthGuard {
         final Counter started;
         final Counter refused;
 
-        Tracker(String scope, int maxFailures, MeterRegistry meters) {
+        Tracker(String scope, String blocked, int maxFailures, MeterRegistry meters) {
             this.scope = scope;
+            this.blocked = blocked;
             this.maxFailures = maxFailures;
             // A bucket idle for a whole window is full again, so forgetting it then changes nothing.
             this.failures = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(settings.window())
@@ -228,7 +230,7 @@ final class AuthGuard {
                 failures.invalidate(key);
                 started.increment();
                 // One line per episode, and at most one a minute however many sources or users are blocked.
-                problems.warn("SIP password guessing: " + scope + " blocked", who.get() + ": " + maxFailures
+                problems.warn("SIP password guessing: " + scope + " " + blocked, who.get() + ": " + maxFailures
                         + " failed digest authentications within " + settings.window() + " (" + latest + "); "
                         + consequence.get() + " for " + Duration.between(now, block.until()) + " (block "
                         + block.count() + " in a row)", null);
