@@ -12,8 +12,6 @@ import org.springframework.security.authentication.event.AbstractAuthenticationF
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Records HTTP Basic logins from Spring Security's authentication events: every failure, and a success at most once
@@ -61,8 +59,7 @@ final class AuditLoginListener {
     }
 
     private static HttpServletRequest currentRequest() {
-        return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
-                ? attributes.getRequest() : null;
+        return AuditRequestFilter.current();
     }
 
     private static String target(HttpServletRequest request) {

@@ -20,6 +20,9 @@ final class AuditRequestFilter extends OncePerRequestFilter {
     /** Request attribute naming who made the request, set when it authenticates (or fails to). */
     static final String ACTOR = AuditRequestFilter.class.getName() + ".actor";
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    // Spring's RequestContextHolder is not bound for /api here: Jersey's RequestContextFilter (Camunda's REST API)
+    // takes the place of Spring MVC's and is mapped to /engine-rest only.
+    private static final ThreadLocal<HttpServletRequest> CURRENT = new ThreadLocal<>();
 
     private final AuditLog auditLog;
 
@@ -27,25 +30,28 @@ final class AuditRequestFilter extends OncePerRequestFilter {
         this.auditLog = auditLog;
     }
 
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return READS.contains(request.getMethod());
+    /** The request this thread is handling under {@code /api} or {@code /engine-rest}, for the login events. */
+    static HttpServletRequest current() {
+        return CURRENT.get();
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        CURRENT.set(request);
         try {
             chain.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException e) {
             record(request, HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
             throw e;
+        } finally {
+            CURRENT.remove();
         }
         record(request, response.getStatus());
     }
 
     private void record(HttpServletRequest request, int status) {
-        if (status == HttpServletResponse.SC_UNAUTHORIZED) {
+        if (READS.contains(request.getMethod()) || status == HttpServletResponse.SC_UNAUTHORIZED) {
             return;
         }
         String path = request.getRequestURI().substring(request.getContextPath().length());
