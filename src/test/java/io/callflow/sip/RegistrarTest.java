@@ -316,6 +316,25 @@ class RegistrarTest {
     }
 
     @Test
+    void aUserUnderPasswordGuessingIsRefusedEvenTheRightPasswordExceptWhereItRegisteredFrom() throws Exception {
+        assertThat(register("MD5", "alice-1001", PHONE, "300").getStatusCode()).isEqualTo(200);
+        String staleNonce = nonce(send("register.txt", Map.of("expires", "300"), "198.51.100.99", 5060));
+        clock.advance(Duration.ofSeconds(301));
+        // 20 wrong passwords (the default per-user limit), one from each of 20 addresses (none reaches its own 10).
+        for (int i = 1; i <= 20; i++) {
+            assertThat(register("MD5", "guess-" + i, PHONE, "300", "198.51.100." + i, 5060).getStatusCode())
+                    .isEqualTo(403);
+        }
+        assertThat(register("MD5", "alice-1001", PHONE, "300", "198.51.100.99", 5060).getStatusCode())
+                .as("the right password from a new address").isEqualTo(403);
+        assertThat(send("register-authorized.txt", authorized(staleNonce, 1, "MD5", "alice-1001", PHONE, "300"),
+                "198.51.100.99", 5060).getStatusCode()).as("a stale nonce, which would show the password right")
+                .isEqualTo(403);
+        assertThat(register("MD5", "alice-1001", PHONE, "300").getStatusCode()).as("from the phone's own address")
+                .isEqualTo(200);
+    }
+
+    @Test
     void aTelToIsABadRequestNotASilentFailure() throws Exception {
         Response bad = send("register-tel-to.txt", Map.of());
         assertThat(bad.getStatusCode()).isEqualTo(400);
