@@ -136,10 +136,6 @@ final class AuthGuard {
         });
     }
 
-    boolean isSourceBlocked(InetAddress source) {
-        return sources.blocked(source);
-    }
-
     boolean isUserLocked(String user) {
         return users.blocked(user);
     }
