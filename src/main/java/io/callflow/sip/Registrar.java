@@ -48,19 +48,22 @@ final class Registrar {
     private final DigestAuthenticator digest;
     private final RegistrationStore store;
     private final ApplicationEventPublisher events;
+    private final AuthGuard authGuard;
     private final Clock clock;
+    private final PeerProblemLog problems = new PeerProblemLog(log);
     private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
     // Striped per-user locks: a fixed set, so nothing grows with the number of users.
     private final Object[] userLocks = Stream.generate(Object::new).limit(64).toArray();
 
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
-            RegistrationStore store, ApplicationEventPublisher events, Clock clock) {
+            RegistrationStore store, ApplicationEventPublisher events, AuthGuard authGuard, Clock clock) {
         this.sip = sip;
         this.properties = properties;
         this.directory = directory;
         this.digest = digest;
         this.store = store;
         this.events = events;
+        this.authGuard = authGuard;
         this.clock = clock;
         store.loadAll().forEach(binding -> bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>())
                 .put(binding.contact(), binding));
@@ -100,24 +103,45 @@ final class Registrar {
             sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization uri does not match the Request-URI");
             return;
         }
+        java.net.InetAddress source = sourceAddress((SIPRequest) request);
         Optional<DigestCredential> credential = directory.credential(user);
         if (credential.isEmpty() || !user.equals(auth.getUsername())) {
-            log.warn("REGISTER for unknown or mismatched user {} from {}", user, source(request));
+            authGuard.failed(user, source, credential.isPresent());
+            problems.warn("REGISTER refused: unknown or mismatched user", "user " + user + " from "
+                    + source(request), null);
             challengeAgain(request, transaction);
             return;
         }
         var verdict = digest.check(Request.REGISTER, auth.getURI().toString(), auth.getNonce(), auth.getCNonce(),
                 auth.getNonceCount(), auth.getQop(), auth.getAlgorithm(), auth.getResponse(), credential.get());
+        if (verdict == DigestAuthenticator.Verdict.WRONG) {
+            authGuard.failed(user, source, true);
+        }
+        if (authGuard.refuses(user, source, boundFrom(user, source))) {
+            // A user under password guessing: the same 403 as a wrong password whatever the verdict, so a right guess
+            // (or a stale nonce, which is only reported for right credentials) cannot be told from a wrong one.
+            challengeAgain(request, transaction);
+            return;
+        }
         switch (verdict) {
             case STALE -> challenge(request, transaction, true);
             case WRONG, REPLAY -> {
-                log.warn("REGISTER for {} from {}: {} digest response", user, source(request),
-                        verdict == DigestAuthenticator.Verdict.WRONG ? "wrong" : "replayed");
+                problems.warn("REGISTER refused: " + (verdict == DigestAuthenticator.Verdict.WRONG ? "wrong"
+                        : "replayed") + " digest response", "user " + user + " from " + source(request), null);
                 challengeAgain(request, transaction);
             }
-            case OK -> register(user, request, transaction);
+            case OK -> {
+                authGuard.succeeded(user, source);
+                register(user, request, transaction);
+            }
             default -> throw new IllegalStateException();
         }
+    }
+
+    /** Whether one of the user's live bindings came from this address (known after a restart too). */
+    private boolean boundFrom(String user, java.net.InetAddress source) {
+        String host = source == null ? null : source.getHostAddress();
+        return host != null && contacts(user).stream().anyMatch(binding -> binding.sourceHost().equals(host));
     }
 
     private void register(String user, Request request, ServerTransaction transaction) throws Exception {

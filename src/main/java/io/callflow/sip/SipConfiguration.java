@@ -144,11 +144,11 @@ class SipConfiguration {
 
     @Bean
     Registrar registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory,
-            DigestAuthenticator digest, RegistrationStore store, ApplicationEventPublisher events, Clock clock,
-            ScheduledExecutorService sipTimers) {
+            DigestAuthenticator digest, RegistrationStore store, ApplicationEventPublisher events, AuthGuard authGuard,
+            Clock clock, ScheduledExecutorService sipTimers) {
         SubscriberDirectory cached = properties.credentialCache().isZero() ? directory
                 : new CachedSubscriberDirectory(directory, properties.credentialCache());
-        Registrar registrar = new Registrar(sip, properties, cached, digest, store, events, clock);
+        Registrar registrar = new Registrar(sip, properties, cached, digest, store, events, authGuard, clock);
         sipTimers.scheduleWithFixedDelay(() -> {
             try {
                 registrar.sweep();
@@ -180,10 +180,17 @@ class SipConfiguration {
     }
 
     @Bean
-    SipListenerAdapter sipListener(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
-            ExecutorService registrarExecutor, DatabaseAvailability database) throws TooManyListenersException {
-        SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, registrar, b2bua, registrarExecutor,
-                database);
+    AuthGuard authGuard(SipProperties properties, Clock clock, MeterRegistry meters) {
+        return new AuthGuard(properties.authGuard(), properties.authGuard().exemptCidrs().stream().map(Cidr::parse)
+                .toList(), clock, meters);
+    }
+
+    @Bean
+    SipListenerAdapter sipListener(SipContext sip, FloodGuard floodGuard, AuthGuard authGuard, Registrar registrar,
+            B2bua b2bua, ExecutorService registrarExecutor, DatabaseAvailability database)
+            throws TooManyListenersException {
+        SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, authGuard, registrar, b2bua,
+                registrarExecutor, database);
         sip.provider().addSipListener(listener);
         return listener;
     }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The SIP stack's listener: it only sorts what arrives and hands it over - REGISTERs to the registrar's threads,
  * call requests and responses to the call's lane - so no business logic runs on the stack's threads. A flooding
- * source is dropped first of all. Methods Callflow does not take are answered 405 with Allow, unknown ones 501.
+ * source is dropped first of all, and so are REGISTERs from a source blocked for password guessing. Methods Callflow does not take are answered 405 with Allow, unknown ones 501.
  */
 final class SipListenerAdapter implements SipListenerExt {
 
@@ -36,6 +36,7 @@ final class SipListenerAdapter implements SipListenerExt {
 
     private final SipContext sip;
     private final FloodGuard floodGuard;
+    private final AuthGuard authGuard;
     private final Registrar registrar;
     private final B2bua b2bua;
     private final ExecutorService registrarExecutor;
@@ -43,11 +44,12 @@ final class SipListenerAdapter implements SipListenerExt {
     private final PeerProblemLog problems = new PeerProblemLog(log);
     private final SipRequestChecks checks;
 
-    SipListenerAdapter(SipContext sip, FloodGuard floodGuard, Registrar registrar, B2bua b2bua,
+    SipListenerAdapter(SipContext sip, FloodGuard floodGuard, AuthGuard authGuard, Registrar registrar, B2bua b2bua,
             ExecutorService registrarExecutor, DatabaseAvailability database) {
         this.sip = sip;
         this.database = database;
         this.floodGuard = floodGuard;
+        this.authGuard = authGuard;
         this.registrar = registrar;
         this.b2bua = b2bua;
         this.registrarExecutor = registrarExecutor;
@@ -62,6 +64,11 @@ final class SipListenerAdapter implements SipListenerExt {
             return;
         }
         String method = request.getMethod();
+        // A source blocked for password guessing: its REGISTERs are dropped before a transaction exists (one left
+        // unanswered would never end: JAIN-SIP keeps non-INVITE server transactions without a lifetime limit).
+        if (method.equals(Request.REGISTER) && !authGuard.admits(((SIPRequest) request).getRemoteAddress())) {
+            return;
+        }
         ServerTransaction transaction = event.getServerTransaction();
         try {
             // RFC 3261 section 8.2: a request that fails the UAS checks is answered before any state exists.

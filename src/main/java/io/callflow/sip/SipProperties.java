@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * SIP settings: where to listen (UDP and TCP on one port), the domain (digest realm), registration limits, nonce
  * lifetime, the digest algorithms offered (one challenge each, in this order), and the trunks allowed to send calls
  * (by source address range), how often expired registrations are swept, how long registrations may wait to be
- * written to the database, how long agents' credentials are cached, flood protection, overload shedding and the
- * bounds on TCP connections.
+ * written to the database, how long agents' credentials are cached, flood protection, overload shedding, the
+ * bounds on TCP connections and the guard against password guessing.
  */
 @ConfigurationProperties("callflow.sip")
 public record SipProperties(
@@ -29,7 +29,8 @@ public record SipProperties(
         @DefaultValue("10s") Duration credentialCache,
         @DefaultValue Flood flood,
         @DefaultValue Overload overload,
-        @DefaultValue Tcp tcp) {
+        @DefaultValue Tcp tcp,
+        @DefaultValue AuthGuard authGuard) {
 
     /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */
     public record Trunk(String name, List<String> cidrs) {
@@ -72,6 +73,27 @@ public record SipProperties(
             @DefaultValue("20s") Duration firstMessageTimeout,
             @DefaultValue("20s") Duration messageTimeout,
             @DefaultValue("65m") Duration idleTimeout) {
+    }
+
+    /**
+     * Password guessing: a source address with {@code maxFailuresPerSource} failed digest authentications (wrong
+     * response, or a user that does not exist) within {@code window} has its REGISTERs dropped unanswered for
+     * {@code blockTime}; a user with {@code maxFailuresPerUser} failures within {@code window}, from any sources, is
+     * refused (403) for {@code blockTime} from every address except those it last registered from successfully
+     * (remembered for {@code usualAddressMemory}). Each block of the same source or user within
+     * {@code offenceMemory} of its previous one lasts twice as long, up to {@code maxBlockTime}. Addresses in
+     * {@code exemptCidrs} (an office NAT, like fail2ban's {@code ignoreip}) are never blocked as a source.
+     */
+    public record AuthGuard(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10") int maxFailuresPerSource,
+            @DefaultValue("20") int maxFailuresPerUser,
+            @DefaultValue("10m") Duration window,
+            @DefaultValue("5m") Duration blockTime,
+            @DefaultValue("24h") Duration maxBlockTime,
+            @DefaultValue("24h") Duration offenceMemory,
+            @DefaultValue("30d") Duration usualAddressMemory,
+            @DefaultValue List<String> exemptCidrs) {
     }
 
     /** Trunks to use: the configured ones, or loopback only when none is configured. */

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.callflow.call.RegistrationChanged;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
 import javax.sip.header.ContactHeader;
@@ -76,7 +77,8 @@ class RegistrarTest {
                 Duration.ofMillis(200), Duration.ofSeconds(10),
                 new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true),
                 new SipProperties.Overload(Duration.ofSeconds(2), 10),
-                new SipProperties.Tcp(10000, 200, Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMinutes(65)));
+                new SipProperties.Tcp(10000, 200, Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMinutes(65)),
+                AuthGuardTest.DEFAULTS);
         return new Registrar(sip, properties,
                 user -> user.equals("1001") ? Optional.of(DigestAuthenticatorTest.ALICE) : Optional.empty(), digest,
                 store, event -> {
@@ -86,7 +88,7 @@ class RegistrarTest {
                         awaitQuietly(otherHandled);
                     }
                     events.add((RegistrationChanged) event);
-                }, clock);
+                }, new AuthGuard(properties.authGuard(), List.of(), clock, new SimpleMeterRegistry()), clock);
     }
 
     @Test
@@ -311,6 +313,25 @@ class RegistrarTest {
         assertThat(send("register-authorized.txt", next).getStatusCode()).as("a later CSeq still unregisters")
                 .isEqualTo(200);
         assertThat(registrar.contacts("1001")).isEmpty();
+    }
+
+    @Test
+    void aUserUnderPasswordGuessingIsRefusedEvenTheRightPasswordExceptWhereItRegisteredFrom() throws Exception {
+        assertThat(register("MD5", "alice-1001", PHONE, "300").getStatusCode()).isEqualTo(200);
+        String staleNonce = nonce(send("register.txt", Map.of("expires", "300"), "198.51.100.99", 5060));
+        clock.advance(Duration.ofSeconds(301));
+        // 20 wrong passwords (the default per-user limit), one from each of 20 addresses (none reaches its own 10).
+        for (int i = 1; i <= 20; i++) {
+            assertThat(register("MD5", "guess-" + i, PHONE, "300", "198.51.100." + i, 5060).getStatusCode())
+                    .isEqualTo(403);
+        }
+        assertThat(register("MD5", "alice-1001", PHONE, "300", "198.51.100.99", 5060).getStatusCode())
+                .as("the right password from a new address").isEqualTo(403);
+        assertThat(send("register-authorized.txt", authorized(staleNonce, 1, "MD5", "alice-1001", PHONE, "300"),
+                "198.51.100.99", 5060).getStatusCode()).as("a stale nonce, which would show the password right")
+                .isEqualTo(403);
+        assertThat(register("MD5", "alice-1001", PHONE, "300").getStatusCode()).as("from the phone's own address")
+                .isEqualTo(200);
     }
 
     @Test
