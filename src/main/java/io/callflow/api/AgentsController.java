@@ -50,8 +50,13 @@ class AgentsController {
 
     @PostMapping("/{agentId}/pause")
     AgentView pause(@PathVariable String agentId, @RequestBody(required = false) PauseRequest request) {
+        String reason = request == null ? null : request.reason();
+        if (reason != null && reason.length() > PauseRequest.MAX_REASON_LENGTH) {
+            throw new BadRequestException("'reason' must be at most " + PauseRequest.MAX_REASON_LENGTH
+                    + " characters, not " + reason.length());
+        }
         AgentView agent = one(agentId);
-        if (!agents.pause(agentId, request == null ? null : request.reason())) {
+        if (!agents.pause(agentId, reason)) {
             throw new ConflictException("Agent '" + agentId + "' is " + agent.state()
                     + " and can only be paused while AVAILABLE, in WRAP_UP or already PAUSED");
         }
@@ -75,5 +80,8 @@ class AgentsController {
 
     /** Why an agent pauses (break, training...), shown to supervisors. */
     record PauseRequest(String reason) {
+
+        /** The size of {@code agent.state_reason} and {@code agent_state_log.reason}. */
+        static final int MAX_REASON_LENGTH = 255;
     }
 }

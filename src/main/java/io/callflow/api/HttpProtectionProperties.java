@@ -1,0 +1,40 @@
+package io.callflow.api;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Protection of the HTTP surface against floods and password guessing: request rate limits per source address and
+ * per authenticated user, and the HTTP Basic login guard (docs/configuration.md, "HTTP protection").
+ */
+@ConfigurationProperties("callflow.http")
+public record HttpProtectionProperties(@DefaultValue RateLimit rateLimit, @DefaultValue LoginGuardSettings loginGuard) {
+
+    /**
+     * Token buckets of {@code perSource} (or {@code perUser}) requests refilled evenly over {@code period}: the
+     * sustained rate is the limit per period, and a client that was quiet may send up to a whole period's worth at
+     * once (a page load with its assets).
+     */
+    public record RateLimit(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("1200") int perSource,
+            @DefaultValue("600") int perUser,
+            @DefaultValue("1m") Duration period) {
+    }
+
+    /**
+     * Failed HTTP Basic logins tolerated per source address and per user name; failures are forgotten after
+     * {@code window} without another one. Reaching a limit refuses logins for {@code blockTime}, doubled with each
+     * further failure up to {@code maxBlockTime}.
+     */
+    public record LoginGuardSettings(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10") int maxFailuresPerSource,
+            @DefaultValue("5") int maxFailuresPerUser,
+            @DefaultValue("15m") Duration window,
+            @DefaultValue("1m") Duration blockTime,
+            @DefaultValue("1h") Duration maxBlockTime) {
+    }
+}
