@@ -53,7 +53,8 @@ class HttpProtectionConfiguration {
 
     @Bean
     FilterRegistrationBean<LoginGuardFilter> loginGuardFilter(LoginGuard guard) {
-        FilterRegistrationBean<LoginGuardFilter> registration = new FilterRegistrationBean<>(new LoginGuardFilter(guard));
+        FilterRegistrationBean<LoginGuardFilter> registration =
+                new FilterRegistrationBean<>(new LoginGuardFilter(guard));
         registration.setName("callflowLoginGuard");
         registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER - 1);
         return registration;

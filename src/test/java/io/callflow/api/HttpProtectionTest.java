@@ -161,7 +161,7 @@ class HttpProtectionTest {
     }
 
     @Test
-    void inputBeyondTheDatabaseLimitsIsABadRequest() throws IOException {
+    void inputTheDatabaseCannotStoreIsABadRequest() throws IOException {
         events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() ->
                 request("127.0.0.40", "GET", "/api/agents/alice", ADMIN, null).body().contains("AVAILABLE"));
@@ -170,6 +170,9 @@ class HttpProtectionTest {
                 "{\"reason\":\"" + "x".repeat(256) + "\"}");
         assertThat(tooLong.status()).isEqualTo(400);
         assertThat(tooLong.body()).contains("'reason' must be at most 255 characters, not 256");
+        Response nul = request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN, "{\"reason\":\"a\\u0000b\"}");
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(nul.body()).contains("must not contain control characters");
         assertThat(request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN,
                 "{\"reason\":\"" + "x".repeat(255) + "\"}").status()).isEqualTo(200);
         assertThat(request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN, "{\"reason\":").status())
