@@ -3,6 +3,10 @@ package io.callflow.api;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -16,6 +20,8 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class HttpProtectionConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpProtectionConfiguration.class);
 
     @Bean
     FilterRegistrationBean<RateLimitFilter> perSourceRateLimitFilter(HttpProtectionProperties properties,
@@ -42,8 +48,19 @@ class HttpProtectionConfiguration {
     }
 
     @Bean
-    LoginGuard loginGuard(HttpProtectionProperties properties, Clock clock, MeterRegistry meters) {
-        return new LoginGuard(properties.loginGuard(), clock, meters);
+    LoginGuard loginGuard(HttpProtectionProperties properties, Clock clock, MeterRegistry meters,
+            ProcessEngine engine) {
+        HttpProtectionProperties.LoginGuardSettings settings = properties.loginGuard();
+        // Camunda locks a user for good after loginMaxAttempts failures in a row; the guard must stop guessers first.
+        if (settings.enabled() && engine.getProcessEngineConfiguration()
+                instanceof ProcessEngineConfigurationImpl camunda
+                && settings.maxFailuresPerUser() >= camunda.getLoginMaxAttempts()) {
+            log.warn("callflow.http.login-guard.max-failures-per-user ({}) is not below Camunda's loginMaxAttempts"
+                    + " ({}): guessing a user's password from unknown addresses can lock that user until an"
+                    + " administrator unlocks it in Camunda Admin", settings.maxFailuresPerUser(),
+                    camunda.getLoginMaxAttempts());
+        }
+        return new LoginGuard(settings, clock, meters);
     }
 
     @Bean

@@ -2,15 +2,21 @@ package io.callflow.api;
 
 import java.time.Duration;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Positive;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Protection of the HTTP surface against floods and password guessing: request rate limits per source address and
  * per authenticated user, and the HTTP Basic login guard (docs/configuration.md, "HTTP protection").
  */
 @ConfigurationProperties("callflow.http")
-public record HttpProtectionProperties(@DefaultValue RateLimit rateLimit, @DefaultValue LoginGuardSettings loginGuard) {
+@Validated
+public record HttpProtectionProperties(
+        @DefaultValue @Valid RateLimit rateLimit,
+        @DefaultValue @Valid LoginGuardSettings loginGuard) {
 
     /**
      * Token buckets of {@code perSource} (or {@code perUser}) requests refilled evenly over {@code period}: the
@@ -19,8 +25,8 @@ public record HttpProtectionProperties(@DefaultValue RateLimit rateLimit, @Defau
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("1200") int perSource,
-            @DefaultValue("600") int perUser,
+            @DefaultValue("1200") @Positive int perSource,
+            @DefaultValue("600") @Positive int perUser,
             @DefaultValue("1m") Duration period) {
     }
 
@@ -31,8 +37,8 @@ public record HttpProtectionProperties(@DefaultValue RateLimit rateLimit, @Defau
      */
     public record LoginGuardSettings(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("10") int maxFailuresPerSource,
-            @DefaultValue("5") int maxFailuresPerUser,
+            @DefaultValue("10") @Positive int maxFailuresPerSource,
+            @DefaultValue("5") @Positive int maxFailuresPerUser,
             @DefaultValue("15m") Duration window,
             @DefaultValue("1m") Duration blockTime,
             @DefaultValue("1h") Duration maxBlockTime) {
