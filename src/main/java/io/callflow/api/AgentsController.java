@@ -50,8 +50,9 @@ class AgentsController {
 
     @PostMapping("/{agentId}/pause")
     AgentView pause(@PathVariable String agentId, @RequestBody(required = false) PauseRequest request) {
+        String reason = request == null ? null : request.validReason();
         AgentView agent = one(agentId);
-        if (!agents.pause(agentId, request == null ? null : request.reason())) {
+        if (!agents.pause(agentId, reason)) {
             throw new ConflictException("Agent '" + agentId + "' is " + agent.state()
                     + " and can only be paused while AVAILABLE, in WRAP_UP or already PAUSED");
         }
@@ -75,5 +76,23 @@ class AgentsController {
 
     /** Why an agent pauses (break, training...), shown to supervisors. */
     record PauseRequest(String reason) {
+
+        /**
+         * The size of {@code agent.state_reason} and {@code agent_state_log.reason}, counted in UTF-16 units as H2
+         * counts (PostgreSQL counts code points, so this is the stricter of the two).
+         */
+        static final int MAX_REASON_LENGTH = 255;
+
+        /** The reason if it can be stored as sent: PostgreSQL refuses NUL in text, and no reason needs a control. */
+        String validReason() {
+            if (reason != null && reason.length() > MAX_REASON_LENGTH) {
+                throw new BadRequestException("'reason' must be at most " + MAX_REASON_LENGTH + " characters, not "
+                        + reason.length());
+            }
+            if (reason != null && reason.chars().anyMatch(Character::isISOControl)) {
+                throw new BadRequestException("'reason' must not contain control characters (line breaks, tabs, NUL)");
+            }
+            return reason;
+        }
     }
 }
