@@ -67,7 +67,7 @@ class SecurityConfiguration {
 
     /**
      * Users, groups, memberships, authorizations and tenants (who may do what), and deployments (code that runs on the
-     * server); under both the default engine's paths and the named-engine ones ({@code /engine-rest/engine/default/...}).
+     * server); under the default engine's paths and the named-engine ones ({@code /engine-rest/engine/default/...}).
      */
     private static RequestMatcher adminOnlyEngineOperations() {
         List<RequestMatcher> matchers = new ArrayList<>();
