@@ -62,11 +62,17 @@ class RolesSetup implements InitializingBean {
         // Administrators may do everything, in the engine as in Callflow's API: both admin groups get ALL everywhere
         // (Camunda grants camunda-admin this only when it creates the first administrator, for the resources of the
         // version that created it).
+        int added = 0;
         for (Resource resource : Resources.values()) {
-            ensureGrant(Roles.CAMUNDA_ADMIN_GROUP, new Grant(resource, ANY, Permissions.ALL));
-            ensureGrant(Roles.ADMIN_GROUP, new Grant(resource, ANY, Permissions.ALL));
+            added += ensureGrant(Roles.CAMUNDA_ADMIN_GROUP, new Grant(resource, ANY, Permissions.ALL));
+            added += ensureGrant(Roles.ADMIN_GROUP, new Grant(resource, ANY, Permissions.ALL));
         }
-        SUPERVISOR_GRANTS.forEach(grant -> ensureGrant(Roles.SUPERVISOR_GROUP, grant));
+        for (Grant grant : SUPERVISOR_GRANTS) {
+            added += ensureGrant(Roles.SUPERVISOR_GROUP, grant);
+        }
+        if (added > 0) {
+            log.info("Granted the roles' engine authorizations ({} added or extended)", added);
+        }
         // Agents get no engine authorization at all: they use Callflow's API for themselves only.
         if (identityService.createUserQuery().userId(adminUser).count() == 1) {
             ensureMember(adminUser, Roles.CAMUNDA_ADMIN_GROUP);
@@ -91,7 +97,8 @@ class RolesSetup implements InitializingBean {
         }
     }
 
-    private void ensureGrant(String group, Grant grant) {
+    /** Returns 1 when the authorization was created or extended, 0 when it already had every permission. */
+    private int ensureGrant(String group, Grant grant) {
         Authorization existing = authorizationService.createAuthorizationQuery()
                 .authorizationType(AUTH_TYPE_GRANT).groupIdIn(group)
                 .resourceType(grant.resource()).resourceId(grant.resourceId())
@@ -110,11 +117,13 @@ class RolesSetup implements InitializingBean {
                 changed = true;
             }
         }
-        if (changed) {
-            authorizationService.saveAuthorization(authorization);
-            log.info("Granted '{}' {} on {} {}", group, List.of(grant.permissions()), grant.resource().resourceName(),
-                    grant.resourceId());
+        if (!changed) {
+            return 0;
         }
+        authorizationService.saveAuthorization(authorization);
+        log.debug("Granted '{}' {} on {} {}", group, List.of(grant.permissions()), grant.resource().resourceName(),
+                grant.resourceId());
+        return 1;
     }
 
     /** Permissions a group gets on one resource ({@code *} for all of its kind). */
