@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import io.callflow.acd.Agents;
 import io.callflow.call.RegistrationChanged;
+import io.callflow.flow.ProcessFolderDeployer;
 import io.callflow.support.TestContent;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -128,6 +129,7 @@ class RoleMatrixTest {
     @Autowired Agents agents;
     @Autowired ApplicationEventPublisher events;
     @Autowired RolesSetup rolesSetup;
+    @Autowired ProcessFolderDeployer deployer;
 
     @BeforeAll
     void createUsersAndRegisterPhones() throws IOException {
@@ -221,6 +223,28 @@ class RoleMatrixTest {
         assertThat(identityService.createUserQuery().memberOfGroup(Roles.CAMUNDA_ADMIN_GROUP).list())
                 .extracting(User::getId).doesNotContain("mallory", "alice", "boss");
         assertThat(repositoryService.createDeploymentQuery().deploymentName("sneaky").count()).isZero();
+    }
+
+    /**
+     * Callflow's own code calls the engine on its own threads with no engine user (here: the test's thread), the way
+     * flows start, calls end, lost calls are cleaned up (LostCalls: variables, hang-up message, cancel) and
+     * {@code processes/} is deployed; authorization being on must not refuse any of it.
+     */
+    @Test
+    void callflowsOwnEngineCallsNeedNoUser() {
+        assertThat(identityService.getCurrentAuthentication()).isNull();
+        String hungUp = startCall();
+        runtimeService.setVariables(hungUp, Map.of("hangupCause", "CALL_LOST"));
+        String businessKey = runtimeService.createProcessInstanceQuery().processInstanceId(hungUp).singleResult()
+                .getBusinessKey();
+        runtimeService.createMessageCorrelation("CallerHungUp").processInstanceBusinessKey(businessKey).correlate();
+        String cancelled = startCall();
+        runtimeService.deleteProcessInstance(cancelled, "CALL_LOST", false, true);
+
+        assertThat(runtimeService.createProcessInstanceQuery().processInstanceIds(Set.of(hungUp, cancelled)).count())
+                .isZero();
+        assertThat(deployer.deployAll().rejected()).isEmpty();
+        assertThat(agents.find("alice")).isPresent();
     }
 
     @Test
