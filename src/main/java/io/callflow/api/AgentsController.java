@@ -7,6 +7,7 @@ import io.callflow.acd.AgentStats;
 import io.callflow.acd.AgentView;
 import io.callflow.acd.Agents;
 import io.callflow.acd.QueueStatistics;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,7 +16,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Agents as supervisors see them (state, skills, today's figures), their statistics, and pausing and resuming. */
+/**
+ * Agents as supervisors see them (state, skills, today's figures), their statistics, and pausing and resuming.
+ * Administrators and supervisors may see and pause or resume every agent; an agent only itself (its user id is its
+ * agent id).
+ */
 @RestController
 @RequestMapping("/api/agents")
 class AgentsController {
@@ -30,16 +35,19 @@ class AgentsController {
         this.clock = clock;
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR')")
     @GetMapping
     List<AgentView> all() {
         return agents.all();
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR') or (hasRole('AGENT') and #agentId == authentication.name)")
     @GetMapping("/{agentId}")
     AgentView one(@PathVariable String agentId) {
         return agents.find(agentId).orElseThrow(() -> unknown(agentId));
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR') or (hasRole('AGENT') and #agentId == authentication.name)")
     @GetMapping("/{agentId}/stats")
     AgentStats stats(@PathVariable String agentId, @RequestParam(required = false) String from,
             @RequestParam(required = false) String to) {
@@ -48,6 +56,7 @@ class AgentsController {
         return statistics.agent(agentId, interval.from(), interval.to());
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR') or (hasRole('AGENT') and #agentId == authentication.name)")
     @PostMapping("/{agentId}/pause")
     AgentView pause(@PathVariable String agentId, @RequestBody(required = false) PauseRequest request) {
         String reason = request == null ? null : request.validReason();
@@ -59,6 +68,7 @@ class AgentsController {
         return one(agentId);
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR') or (hasRole('AGENT') and #agentId == authentication.name)")
     @PostMapping("/{agentId}/resume")
     AgentView resume(@PathVariable String agentId) {
         AgentView agent = one(agentId);

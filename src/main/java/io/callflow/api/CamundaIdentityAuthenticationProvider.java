@@ -1,6 +1,8 @@
 package io.callflow.api;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
@@ -8,13 +10,18 @@ import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /**
  * Checks HTTP Basic credentials against Camunda's user store, so Cockpit, Camunda's REST API and Callflow's own
- * {@code /api} share one set of users, managed in Camunda Admin.
+ * {@code /api} share one set of users, managed in Camunda Admin. The user's Camunda groups become authorities:
+ * {@code ROLE_ADMIN}, {@code ROLE_SUPERVISOR} and {@code ROLE_AGENT} for Callflow's roles ({@link Roles}), and
+ * {@code GROUP_<id>} for every group, which {@link EngineRestAuthentication} hands on to the engine.
  */
 public class CamundaIdentityAuthenticationProvider implements AuthenticationProvider {
+
+    static final String GROUP_PREFIX = "GROUP_";
 
     private final IdentityService identityService;
 
@@ -30,11 +37,15 @@ public class CamundaIdentityAuthenticationProvider implements AuthenticationProv
                 || !identityService.checkPassword(user, credentials.toString())) {
             throw new BadCredentialsException("Wrong user name or password");
         }
-        List<SimpleGrantedAuthority> authorities = identityService.createGroupQuery().groupMember(user).list().stream()
+        List<String> groups = identityService.createGroupQuery().groupMember(user).list().stream()
                 .map(Group::getId)
-                .map(group -> new SimpleGrantedAuthority("GROUP_" + group))
                 .toList();
-        return UsernamePasswordAuthenticationToken.authenticated(user, null, authorities);
+        Stream<GrantedAuthority> roles = groups.stream().map(Roles::roleOf).filter(Objects::nonNull).distinct()
+                .map(role -> new SimpleGrantedAuthority("ROLE_" + role));
+        Stream<GrantedAuthority> groupAuthorities = groups.stream()
+                .map(group -> new SimpleGrantedAuthority(GROUP_PREFIX + group));
+        return UsernamePasswordAuthenticationToken.authenticated(user, null,
+                Stream.concat(roles, groupAuthorities).toList());
     }
 
     @Override

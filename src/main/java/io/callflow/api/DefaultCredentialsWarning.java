@@ -7,11 +7,13 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** Says loudly at start-up when the administrator still has the shipped default password. */
+/**
+ * Says loudly at start-up when the administrator still has the shipped default password (allowed on loopback only, or
+ * when explicitly accepted: {@link DefaultAdminPasswordCheck}).
+ */
 @Component
 class DefaultCredentialsWarning {
 
-    static final String SHIPPED_PASSWORD = "callflow";
     private static final Logger log = LoggerFactory.getLogger(DefaultCredentialsWarning.class);
 
     private final String adminUser;
@@ -25,7 +27,7 @@ class DefaultCredentialsWarning {
 
     @EventListener(ApplicationReadyEvent.class)
     void warnAboutShippedPassword() {
-        if (SHIPPED_PASSWORD.equals(adminPassword)) {
+        if (DefaultAdminPasswordCheck.SHIPPED_PASSWORD.equals(adminPassword)) {
             log.warn("The administrator '{}' has the shipped default password; set CALLFLOW_ADMIN_PASSWORD before "
                     + "anyone else can reach this server.", adminUser);
         }

@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.callflow.acd.QueueStatistics;
 import io.callflow.acd.QueueStats;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -23,6 +24,7 @@ class QueuesController {
         this.clock = clock;
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR')")
     @GetMapping("/{queue}/stats")
     QueueStats stats(@PathVariable String queue, @RequestParam(required = false) String from,
             @RequestParam(required = false) String to) {

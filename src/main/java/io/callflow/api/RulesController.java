@@ -2,6 +2,7 @@ package io.callflow.api;
 
 import io.callflow.routing.RuleBase;
 import io.callflow.routing.RuleStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -17,6 +18,7 @@ class RulesController {
         this.ruleBase = ruleBase;
     }
 
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR')")
     @GetMapping
     RuleStatus status() {
         return ruleBase.status();

@@ -1,12 +1,17 @@
 package io.callflow.api;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -15,6 +20,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * Secure by default: Camunda's REST API (open out of the box), Callflow's {@code /api} and the operational actuator
  * endpoints require HTTP Basic authentication against Camunda's users; the Camunda webapps keep their own login.
+ * Who may do what is in docs/security.md: {@code /api} operations check roles themselves ({@code @PreAuthorize});
+ * the REST API is for administrators and supervisors only, its identity and deployment operations for administrators
+ * only, and the engine's own authorizations apply behind that to the calling user.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -26,14 +34,19 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, IdentityService identityService) throws Exception {
         return http
                 // Path matchers, not MVC ones: Camunda's REST API is a Jersey servlet outside Spring MVC.
                 .securityMatcher(new OrRequestMatcher(path("/engine-rest/**"), path("/api/**"), path("/actuator/**")))
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(path("/actuator/health"), path("/actuator/health/**"), path("/actuator/info"))
                         .permitAll()
+                        .requestMatchers(adminOnlyEngineOperations()).hasRole(Roles.ADMIN)
+                        .requestMatchers(path("/engine-rest/**")).hasAnyRole(Roles.ADMIN, Roles.SUPERVISOR)
+                        .requestMatchers(path("/actuator/**")).hasRole(Roles.ADMIN)
                         .anyRequest().authenticated())
+                .addFilterAfter(new EngineRestAuthentication(identityService, path("/engine-rest/**")),
+                        AuthorizationFilter.class)
                 .httpBasic(basic -> basic.realmName("Callflow"))
                 // Stateless API clients send credentials on every request, so there is no session to forge.
                 .csrf(csrf -> csrf.disable())
@@ -50,6 +63,28 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
                 .build();
+    }
+
+    /**
+     * Users, groups, memberships, authorizations and tenants (who may do what), and deployments (code that runs on the
+     * server); under the default engine's paths and the named-engine ones ({@code /engine-rest/engine/default/...}).
+     */
+    private static RequestMatcher adminOnlyEngineOperations() {
+        List<RequestMatcher> matchers = new ArrayList<>();
+        for (String prefix : List.of("/engine-rest", "/engine-rest/engine/*")) {
+            for (String resource : List.of("user", "group", "authorization", "tenant", "identity")) {
+                matchers.add(path(prefix + "/" + resource));
+                matchers.add(path(prefix + "/" + resource + "/**"));
+            }
+            for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE)) {
+                matchers.add(path(method, prefix + "/deployment/**"));
+            }
+        }
+        return new OrRequestMatcher(matchers);
+    }
+
+    private static RequestMatcher path(HttpMethod method, String pattern) {
+        return PathPatternRequestMatcher.withDefaults().matcher(method, pattern);
     }
 
     private static RequestMatcher path(String pattern) {

@@ -1,0 +1,530 @@
+package io.callflow.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import io.callflow.acd.Agents;
+import io.callflow.call.RegistrationChanged;
+import io.callflow.flow.ProcessFolderDeployer;
+import io.callflow.support.TestContent;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.AuthorizationService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.identity.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * Who may do what, over real HTTP on PostgreSQL with Camunda's authorization switched on: every operation of
+ * Callflow's API and the engine's REST API operations an attacker used (issue 14), for a caller of each role. One
+ * application context for the whole matrix.
+ */
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles({"test", "postgres"})
+@DirtiesContext
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
+class RoleMatrixTest {
+
+    static final EmbeddedPostgres POSTGRES = startPostgres();
+    static final TestContent CONTENT = TestContent.create()
+            .with("rules/test.drl", TestContent.RULE)
+            .with("provisioning.yml", """
+                    agents:
+                      - { id: alice, name: Alice, sipUser: "1001", password: alice-1001, skills: { english: 8 } }
+                      - { id: bob, name: Bob, sipUser: "1002", password: bob-1002, skills: { english: 8 } }
+                    queues:
+                      - { name: sales, members: [ alice, bob ] }
+                    """);
+    static final Path MARKERS = CONTENT.root().resolve("markers");
+
+    /** Who calls: a user of each role, one with no role at all, and no credentials. */
+    enum Caller {
+        ANONYMOUS(null, null, ""),
+        NO_ROLE("mallory", "mallory-pw", ""),
+        AGENT("alice", "alice-pw", Roles.AGENT_GROUP),
+        SUPERVISOR("boss", "boss-pw", Roles.SUPERVISOR_GROUP),
+        ADMIN("admin", "callflow", Roles.ADMIN_GROUP);
+
+        final String user;
+        final String password;
+        /** The role group the test puts the user in. */
+        final String group;
+
+        Caller(String user, String password, String group) {
+            this.user = user;
+            this.password = password;
+            this.group = group;
+        }
+    }
+
+    /** A user the administrator acts on where others would attack themselves or the administrator. */
+    static final String RECRUIT = "recruit";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
+        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
+        registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
+        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.password", () -> "postgres");
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        POSTGRES.close();
+    }
+
+    @Autowired TestRestTemplate http;
+    @Autowired IdentityService identityService;
+    @Autowired AuthorizationService authorizationService;
+    @Autowired RepositoryService repositoryService;
+    @Autowired RuntimeService runtimeService;
+    @Autowired Agents agents;
+    @Autowired ApplicationEventPublisher events;
+    @Autowired RolesSetup rolesSetup;
+    @Autowired ProcessFolderDeployer deployer;
+
+    @BeforeAll
+    void createUsersAndRegisterPhones() throws IOException {
+        Files.createDirectories(MARKERS);
+        for (Caller caller : List.of(Caller.NO_ROLE, Caller.AGENT, Caller.SUPERVISOR)) {
+            createUser(caller.user, caller.password, caller.group);
+        }
+        createUser(RECRUIT, "recruit-pw", "");
+        events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
+        events.publishEvent(new RegistrationChanged("1002", 1, Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> state("alice").equals("AVAILABLE")
+                && state("bob").equals("AVAILABLE"));
+    }
+
+    Stream<Arguments> operations() {
+        List<Operation> operations = List.of(
+                // Callflow's API
+                get("/api/agents", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/agents/alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/agents/bob", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/agents/alice/stats", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/agents/bob/stats", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/queues/sales/stats", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/rules", Caller.ADMIN, Caller.SUPERVISOR),
+                pauseOrResume("alice", "pause", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                pauseOrResume("bob", "pause", Caller.ADMIN, Caller.SUPERVISOR),
+                pauseOrResume("alice", "resume", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                pauseOrResume("bob", "resume", Caller.ADMIN, Caller.SUPERVISOR),
+                // Actuator (health and info are public: healthDetailsAreForAdministratorsAndSupervisors)
+                get("/actuator/prometheus", Caller.ADMIN),
+                get("/actuator/metrics", Caller.ADMIN),
+                // Camunda's REST API: reading calls, cancelling one, and what the attacker did
+                get("/engine-rest/process-instance", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/engine-rest/history/process-instance", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/engine-rest/process-definition", Caller.ADMIN, Caller.SUPERVISOR),
+                cancelCall(),
+                changeCallVariables(),
+                joinGroup("/engine-rest/group/camunda-admin/members/", Roles.CAMUNDA_ADMIN_GROUP),
+                joinGroup("/engine-rest/engine/default/group/callflow-admin/members/", Roles.ADMIN_GROUP),
+                joinGroup("/engine-rest/group/callflow-supervisor/members/", Roles.SUPERVISOR_GROUP),
+                createUser(),
+                resetPassword(),
+                deployCode());
+        return operations.stream().flatMap(operation -> Stream.of(Caller.values())
+                .map(caller -> Arguments.of(operation, caller)));
+    }
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @MethodSource("operations")
+    void eachRoleMayDoWhatTheTableSaysAndNothingElse(Operation operation, Caller caller) {
+        operation.prepare().run();
+        String target = caller == Caller.ADMIN ? RECRUIT : caller.user;
+        ResponseEntity<String> answer = call(caller, operation.method(), operation.path().apply(target),
+                operation.body().apply(caller));
+
+        boolean allowed = operation.allowed().contains(caller);
+        HttpStatus expected = caller == Caller.ANONYMOUS ? HttpStatus.UNAUTHORIZED
+                : allowed ? operation.success() : HttpStatus.FORBIDDEN;
+        assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(expected);
+        operation.effect().check(caller, target, allowed);
+    }
+
+    @Test
+    void anAgentCannotPauseAnotherAgent() {
+        agents.resume("bob");
+        assertThat(state("bob")).isEqualTo("AVAILABLE");
+
+        ResponseEntity<String> answer = call(Caller.AGENT, HttpMethod.POST, "/api/agents/bob/pause", null);
+
+        assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(answer.getBody()).contains("Your role does not allow this operation");
+        assertThat(state("bob")).isEqualTo("AVAILABLE");
+    }
+
+    @Test
+    void theEngineItselfRefusesEscalationToEveryNonAdministrator() {
+        for (Caller caller : List.of(Caller.NO_ROLE, Caller.AGENT, Caller.SUPERVISOR)) {
+            identityService.setAuthentication(caller.user, groupsOf(caller.user));
+            try {
+                assertThatThrownBy(() -> identityService.createMembership(caller.user, Roles.CAMUNDA_ADMIN_GROUP))
+                        .isInstanceOf(AuthorizationException.class);
+                assertThatThrownBy(() -> identityService.saveUser(identityService.newUser("sneaky")))
+                        .isInstanceOf(AuthorizationException.class);
+                assertThatThrownBy(() -> repositoryService.createDeployment().name("sneaky")
+                        .addString("sneaky.bpmn", maliciousProcess(MARKERS.resolve("engine-" + caller))).deploy())
+                        .isInstanceOf(AuthorizationException.class);
+            } finally {
+                identityService.clearAuthentication();
+            }
+        }
+        assertThat(identityService.createUserQuery().memberOfGroup(Roles.CAMUNDA_ADMIN_GROUP).list())
+                .extracting(User::getId).doesNotContain("mallory", "alice", "boss");
+        assertThat(repositoryService.createDeploymentQuery().deploymentName("sneaky").count()).isZero();
+    }
+
+    /**
+     * Callflow's own code calls the engine on its own threads with no engine user (here: the test's thread), the way
+     * flows start, calls end, lost calls are cleaned up (LostCalls: variables, hang-up message, cancel) and
+     * {@code processes/} is deployed; authorization being on must not refuse any of it.
+     */
+    @Test
+    void callflowsOwnEngineCallsNeedNoUser() {
+        assertThat(identityService.getCurrentAuthentication()).isNull();
+        String hungUp = startCall();
+        runtimeService.setVariables(hungUp, Map.of("hangupCause", "CALL_LOST"));
+        String businessKey = runtimeService.createProcessInstanceQuery().processInstanceId(hungUp).singleResult()
+                .getBusinessKey();
+        runtimeService.createMessageCorrelation("CallerHungUp").processInstanceBusinessKey(businessKey).correlate();
+        String cancelled = startCall();
+        runtimeService.deleteProcessInstance(cancelled, "CALL_LOST", false, true);
+
+        assertThat(runtimeService.createProcessInstanceQuery().processInstanceIds(Set.of(hungUp, cancelled)).count())
+                .isZero();
+        assertThat(deployer.deployAll().rejected()).isEmpty();
+        assertThat(agents.find("alice")).isPresent();
+    }
+
+    @Test
+    void aDeploymentThroughTheRestApiIsLoggedWithItsUser(CapturedOutput output) {
+        ResponseEntity<String> answer = call(Caller.ADMIN, HttpMethod.POST, "/engine-rest/deployment/create",
+                deployment("harmless", "harmless.bpmn", harmlessProcess()));
+
+        assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(output.getOut()).containsPattern(
+                "User 'admin' deployed 'harmless' \\(deployment [0-9a-f-]+\\) with resources \\[harmless.bpmn]");
+    }
+
+    @Test
+    void healthDetailsAreForAdministratorsAndSupervisors() {
+        for (Caller caller : Caller.values()) {
+            ResponseEntity<String> health = call(caller, HttpMethod.GET, "/actuator/health", null);
+            assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
+            boolean details = caller == Caller.ADMIN || caller == Caller.SUPERVISOR;
+            assertThat(health.getBody().contains("\"components\"")).as(caller + ": " + health.getBody())
+                    .isEqualTo(details);
+            assertThat(call(caller, HttpMethod.GET, "/actuator/info", null).getStatusCode()).isEqualTo(HttpStatus.OK);
+        }
+    }
+
+    @Test
+    void cockpitLetsAdministratorsAndSupervisorsInButNotAgents() {
+        assertThat(webappLogin(Caller.ADMIN, "cockpit")).isEqualTo(HttpStatus.OK);
+        assertThat(webappLogin(Caller.ADMIN, "admin")).isEqualTo(HttpStatus.OK);
+        assertThat(webappLogin(Caller.SUPERVISOR, "cockpit")).isEqualTo(HttpStatus.OK);
+        assertThat(webappLogin(Caller.SUPERVISOR, "admin")).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(webappLogin(Caller.AGENT, "cockpit")).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(webappLogin(Caller.NO_ROLE, "tasklist")).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
+    void rolesAreRestoredOnAnExistingDatabaseWithoutDuplicates() {
+        long authorizations = authorizationService.createAuthorizationQuery().count();
+        // An older database: no supervisor grants, the administrator only in camunda-admin.
+        for (RolesSetup.Grant grant : RolesSetup.SUPERVISOR_GRANTS) {
+            authorizationService.createAuthorizationQuery().groupIdIn(Roles.SUPERVISOR_GROUP)
+                    .resourceType(grant.resource()).resourceId(grant.resourceId()).list()
+                    .forEach(authorization -> authorizationService.deleteAuthorization(authorization.getId()));
+        }
+        identityService.deleteMembership("admin", Roles.ADMIN_GROUP);
+
+        rolesSetup.afterPropertiesSet();
+        rolesSetup.afterPropertiesSet();
+
+        assertThat(authorizationService.createAuthorizationQuery().count()).isEqualTo(authorizations);
+        assertThat(groupsOf("admin")).contains(Roles.CAMUNDA_ADMIN_GROUP, Roles.ADMIN_GROUP);
+        assertThat(call(Caller.SUPERVISOR, HttpMethod.GET, "/engine-rest/process-definition", null).getBody())
+                .contains("inbound-call");
+    }
+
+    // --- the operations
+
+    record Operation(String name, HttpMethod method, Function<String, String> path,
+            Function<Caller, Object> body, Set<Caller> allowed, HttpStatus success, Runnable prepare, Effect effect) {
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** What an operation changed, checked after the call: done when allowed, nothing when refused. */
+    interface Effect {
+        void check(Caller caller, String target, boolean allowed);
+    }
+
+    private static Operation get(String path, Caller... allowed) {
+        return new Operation("GET " + path, HttpMethod.GET, target -> path, caller -> null, roles(allowed),
+                HttpStatus.OK, () -> { }, (caller, target, done) -> { });
+    }
+
+    private Operation pauseOrResume(String agent, String action, Caller... allowed) {
+        String path = "/api/agents/" + agent + "/" + action;
+        boolean pause = action.equals("pause");
+        return new Operation("POST " + path, HttpMethod.POST, target -> path, caller -> null, roles(allowed),
+                HttpStatus.OK,
+                () -> {
+                    if (pause) {
+                        agents.resume(agent);
+                    } else {
+                        agents.pause(agent, "break");
+                    }
+                },
+                (caller, target, done) -> assertThat(state(agent))
+                        .isEqualTo(pause == done ? "PAUSED" : "AVAILABLE"));
+    }
+
+    private Operation cancelCall() {
+        List<String> calls = new ArrayList<>();
+        return new Operation("DELETE /engine-rest/process-instance/{call}", HttpMethod.DELETE,
+                target -> "/engine-rest/process-instance/" + calls.get(0), caller -> null,
+                roles(Caller.ADMIN, Caller.SUPERVISOR), HttpStatus.NO_CONTENT,
+                () -> {
+                    calls.clear();
+                    calls.add(startCall());
+                },
+                (caller, target, done) -> assertThat(runtimeService.createProcessInstanceQuery()
+                        .processInstanceId(calls.get(0)).count()).isEqualTo(done ? 0 : 1));
+    }
+
+    private Operation changeCallVariables() {
+        List<String> calls = new ArrayList<>();
+        return new Operation("POST /engine-rest/process-instance/{call}/variables", HttpMethod.POST,
+                target -> "/engine-rest/process-instance/" + calls.get(0) + "/variables",
+                caller -> Map.of("modifications", Map.of("did", Map.of("value", "666", "type", "String"))),
+                roles(Caller.ADMIN), HttpStatus.NO_CONTENT,
+                () -> {
+                    calls.clear();
+                    calls.add(startCall());
+                },
+                (caller, target, done) -> assertThat(runtimeService.getVariable(calls.get(0), "did"))
+                        .isEqualTo(done ? "666" : "100"));
+    }
+
+    private Operation joinGroup(String pathToMembers, String group) {
+        return new Operation("PUT " + pathToMembers + "{me}", HttpMethod.PUT, target -> pathToMembers + target,
+                caller -> null, roles(Caller.ADMIN), HttpStatus.NO_CONTENT, () -> { },
+                (caller, target, done) -> {
+                    if (target != null) {
+                        assertThat(groupsOf(target).contains(group)).isEqualTo(done || caller.group.equals(group));
+                    }
+                });
+    }
+
+    private Operation createUser() {
+        Function<Caller, String> newUser = caller -> "madeby" + caller.name().toLowerCase().replace("_", "");
+        return new Operation("POST /engine-rest/user/create", HttpMethod.POST, target -> "/engine-rest/user/create",
+                caller -> Map.of("profile", Map.of("id", newUser.apply(caller)),
+                        "credentials", Map.of("password", "Made-123")),
+                roles(Caller.ADMIN), HttpStatus.NO_CONTENT, () -> { },
+                (caller, target, done) -> assertThat(identityService.createUserQuery().userId(newUser.apply(caller))
+                        .count()).isEqualTo(done ? 1 : 0));
+    }
+
+    /** Everyone else tries the administrator's password; the administrator sets the recruit's. */
+    private Operation resetPassword() {
+        return new Operation("PUT /engine-rest/user/admin/credentials", HttpMethod.PUT,
+                target -> "/engine-rest/user/" + (RECRUIT.equals(target) ? RECRUIT : "admin") + "/credentials",
+                caller -> Map.of("password", "Pwned-123", "authenticatedUserPassword",
+                        caller.password == null ? "" : caller.password),
+                roles(Caller.ADMIN), HttpStatus.NO_CONTENT, () -> { },
+                (caller, target, done) -> {
+                    // Only ever the right password: a wrong one counts towards Camunda's lock-out of the user.
+                    if (done) {
+                        assertThat(identityService.checkPassword(RECRUIT, "Pwned-123")).isTrue();
+                    } else {
+                        assertThat(identityService.checkPassword("admin", "callflow")).isTrue();
+                    }
+                });
+    }
+
+    /**
+     * The attacker's deployment: a start timer whose date is an expression that creates a file on the server, evaluated
+     * when the deployment schedules the timer. The administrator's goes through and writes its marker, which shows
+     * the payload is real.
+     */
+    private Operation deployCode() {
+        return new Operation("POST /engine-rest/deployment/create (code that writes a file)", HttpMethod.POST,
+                target -> "/engine-rest/deployment/create",
+                caller -> deployment("payload-" + caller.name(), "payload.bpmn",
+                        maliciousProcess(MARKERS.resolve("marker-" + caller.name()))),
+                roles(Caller.ADMIN), HttpStatus.OK, () -> { },
+                (caller, target, done) -> {
+                    Path marker = MARKERS.resolve("marker-" + caller.name());
+                    if (done) {
+                        assertThat(marker).exists();
+                    } else {
+                        assertThat(repositoryService.createDeploymentQuery().deploymentName("payload-" + caller.name())
+                                .count()).isZero();
+                        assertThat(marker).doesNotExist();
+                    }
+                });
+    }
+
+    // --- helpers
+
+    private ResponseEntity<String> call(Caller caller, HttpMethod method, String path, Object body) {
+        TestRestTemplate client = caller.user == null ? http : http.withBasicAuth(caller.user, caller.password);
+        HttpEntity<?> entity;
+        if (body instanceof HttpEntity<?> prepared) {
+            entity = prepared;
+        } else {
+            HttpHeaders headers = new HttpHeaders();
+            headers.setContentType(MediaType.APPLICATION_JSON);
+            entity = new HttpEntity<>(body, headers);
+        }
+        return client.exchange(path, method, entity, String.class);
+    }
+
+    private HttpStatus webappLogin(Caller caller, String app) {
+        ResponseEntity<String> page = http.getForEntity("/camunda/app/" + app + "/default/", String.class);
+        String csrfToken = page.getHeaders().getFirst("X-XSRF-TOKEN");
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_FORM_URLENCODED);
+        List<String> cookies = page.getHeaders().getOrEmpty(HttpHeaders.SET_COOKIE).stream()
+                .map(cookie -> cookie.split(";", 2)[0]).toList();
+        headers.put(HttpHeaders.COOKIE, List.of(String.join("; ", cookies)));
+        if (csrfToken != null) {
+            headers.set("X-XSRF-TOKEN", csrfToken);
+        }
+        MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("username", caller.user);
+        form.add("password", caller.password);
+        return HttpStatus.valueOf(http.postForEntity("/camunda/api/admin/auth/user/default/login/" + app,
+                new HttpEntity<>(form, headers), String.class).getStatusCode().value());
+    }
+
+    private static HttpEntity<MultiValueMap<String, Object>> deployment(String name, String file, String bpmn) {
+        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        parts.add("deployment-name", name);
+        parts.add("data", new ByteArrayResource(bpmn.getBytes(StandardCharsets.UTF_8)) {
+            @Override
+            public String getFilename() {
+                return file;
+            }
+        });
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+        return new HttpEntity<>(parts, headers);
+    }
+
+    private static String maliciousProcess(Path marker) {
+        String expression = "${''.getClass().forName('java.io.File').getConstructor(''.getClass())"
+                + ".newInstance('" + marker.toAbsolutePath() + "').createNewFile() ? '2999-01-01T00:00:00' : "
+                + "'2999-01-01T00:00:00'}";
+        return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Payload" targetNamespace="https://x">
+                  <bpmn:process id="payload" isExecutable="true" camunda:historyTimeToLive="P1D">
+                    <bpmn:startEvent id="Someday">
+                      <bpmn:timerEventDefinition><bpmn:timeDate>%s</bpmn:timeDate></bpmn:timerEventDefinition>
+                    </bpmn:startEvent>
+                    <bpmn:sequenceFlow id="ToDone" sourceRef="Someday" targetRef="Done" />
+                    <bpmn:endEvent id="Done" />
+                  </bpmn:process>
+                </bpmn:definitions>
+                """.formatted(expression);
+    }
+
+    private static String harmlessProcess() {
+        return TestContent.EXTRA_FLOW.replace("after-hours", "harmless");
+    }
+
+    private String startCall() {
+        return runtimeService.startProcessInstanceByKey("inbound-call", "call-" + System.nanoTime(),
+                Map.of("caller", "+4930123456", "did", "100")).getId();
+    }
+
+    private String state(String agent) {
+        return agents.find(agent).orElseThrow().state().name();
+    }
+
+    private List<String> groupsOf(String user) {
+        return identityService.createGroupQuery().groupMember(user).list().stream().map(group -> group.getId())
+                .toList();
+    }
+
+    private void createUser(String id, String password, String group) {
+        User user = identityService.newUser(id);
+        user.setPassword(password);
+        identityService.saveUser(user);
+        if (!group.isEmpty()) {
+            identityService.createMembership(id, group);
+        }
+    }
+
+    private static Set<Caller> roles(Caller... allowed) {
+        return allowed.length == 0 ? EnumSet.noneOf(Caller.class) : EnumSet.copyOf(List.of(allowed));
+    }
+
+    private static EmbeddedPostgres startPostgres() {
+        try {
+            return EmbeddedPostgres.builder().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the embedded PostgreSQL for the test", e);
+        }
+    }
+}
