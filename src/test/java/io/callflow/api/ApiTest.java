@@ -1,6 +1,7 @@
 package io.callflow.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -11,6 +12,8 @@ import java.util.Map;
 
 import io.callflow.call.RegistrationChanged;
 import io.callflow.support.TestContent;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -53,6 +56,19 @@ class ApiTest {
 
     @Autowired TestRestTemplate http;
     @Autowired ApplicationEventPublisher events;
+    @Autowired IdentityService identityService;
+
+    @Test
+    void aPasswordShorterThanTheMinimumIsRefusedWhereverAUserIsSaved() {
+        User shorty = identityService.newUser("shorty");
+        shorty.setPassword("seven77");
+        assertThatThrownBy(() -> identityService.saveUser(shorty)).hasMessageContaining("policy");
+        assertThat(identityService.createUserQuery().userId("shorty").count()).isZero();
+        shorty.setPassword("eight888");
+        identityService.saveUser(shorty);
+        assertThat(identityService.checkPassword("shorty", "eight888")).isTrue();
+        identityService.deleteUser("shorty");
+    }
 
     @Test
     void theApiRequiresAuthentication() {

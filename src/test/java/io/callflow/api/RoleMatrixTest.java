@@ -89,7 +89,7 @@ class RoleMatrixTest {
         ANONYMOUS(null, null, ""),
         NO_ROLE("mallory", "mallory-pw", ""),
         AGENT("alice", "alice-pw", Roles.AGENT_GROUP),
-        SUPERVISOR("boss", "boss-pw", Roles.SUPERVISOR_GROUP),
+        SUPERVISOR("boss", "boss-password", Roles.SUPERVISOR_GROUP),
         ADMIN("admin", "callflow", Roles.ADMIN_GROUP);
 
         final String user;
