@@ -136,6 +136,8 @@ class HttpProtectionTest {
         User wallboard = identityService.newUser("wallboard");
         wallboard.setPassword("wallboard-secret");
         identityService.saveUser(wallboard);
+        // A wallboard is a supervisor's screen: the role that may read the rules' status.
+        identityService.createMembership("wallboard", Roles.SUPERVISOR_GROUP);
 
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 60 && !statuses.contains(429); i++) {
