@@ -11,6 +11,7 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,17 @@ class H2ApplicationTest {
     @BeforeEach
     void bindAssertions() {
         AbstractAssertions.init(processEngine);
+    }
+
+    @Test
+    void aProcessWithoutABusinessKeyIsNotACallAndRunsWithoutARecord() {
+        repositoryService.createDeployment().name("housekeeping").addModelInstance("housekeeping.bpmn",
+                Bpmn.createExecutableProcess("housekeeping").camundaHistoryTimeToLive(1).startEvent().endEvent()
+                        .done()).deploy();
+        ProcessInstance run = runtimeService.startProcessInstanceByKey("housekeeping");
+        assertThat(run.isEnded()).isTrue();
+        assertThat(jdbc.queryForObject("select count(*) from call_record where flow_key = 'housekeeping'",
+                Integer.class)).isZero();
     }
 
     @Test

@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Gives every call flow a call record without the analyst modelling it: the record is written when the process
  * starts and completed when it ends, however it ends (an end event's id becomes the outcome; a cancelled instance
- * is CANCELLED). Because the writes share the engine's transaction, a call never exists without its record.
+ * is CANCELLED). Because the writes share the engine's transaction, a call never exists without its record. A process
+ * started without a business key (by a timer, say) is not a call and gets no record.
  */
 @Component
 class CallRecordPlugin extends AbstractProcessEnginePlugin {

@@ -31,6 +31,10 @@ class CallRecords {
     }
 
     void started(DelegateExecution call, String flowKey) {
+        if (call.getBusinessKey() == null) {
+            // Not a call: a process started by a timer or a message without a business key (a report, a clean-up).
+            return;
+        }
         jdbc.update("insert into call_record (call_id, caller, did, trunk, flow_key, started_at, owner_node)"
                 + " values (?,?,?,?,?,?,?)", call.getBusinessKey(), CallVariables.text(call, "caller", ""),
                 CallVariables.text(call, "did", ""), CallVariables.text(call, "trunk", null), flowKey,
@@ -44,6 +48,9 @@ class CallRecords {
     }
 
     void ended(DelegateExecution call) {
+        if (call.getBusinessKey() == null) {
+            return;
+        }
         String lost = CallVariables.text(call, LOST_OUTCOME, null);
         String outcome = lost != null ? lost
                 : call.isCanceled() ? "CANCELLED" : CallVariables.text(call, OUTCOME, "ENDED");
