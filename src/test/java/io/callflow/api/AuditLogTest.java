@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -23,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import io.callflow.support.MutableClock;
 
 /**
  * The audit log on H2 and on PostgreSQL, each migrated by Callflow's own Flyway migrations: rows read back newest
@@ -33,7 +31,7 @@ class AuditLogTest {
     static EmbeddedPostgres postgres;
 
     final MeterRegistry meters = new SimpleMeterRegistry();
-    final MovableClock clock = new MovableClock();
+    final MutableClock clock = new MutableClock();
 
     static Stream<String> databases() {
         return Stream.of("H2", "PostgreSQL");
@@ -124,28 +122,4 @@ class AuditLogTest {
         return new JdbcTemplate(source);
     }
 
-    /** A clock the test moves by hand. */
-    static final class MovableClock extends Clock {
-
-        private volatile Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

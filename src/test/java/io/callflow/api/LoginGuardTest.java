@@ -2,19 +2,16 @@ package io.callflow.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import io.callflow.support.MutableClock;
 
 /** Password guessing over HTTP Basic is stopped per source and per user, without locking the real user out. */
 class LoginGuardTest {
 
-    final MovableClock clock = new MovableClock();
+    final MutableClock clock = new MutableClock();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final LoginGuard guard = new LoginGuard(new HttpProtectionProperties.LoginGuardSettings(true, 3, 5,
             Duration.ofMinutes(15), Duration.ofMinutes(1), Duration.ofHours(1)), clock, meters);
@@ -87,28 +84,4 @@ class LoginGuardTest {
         assertThat(guard.refusal("mallory", "10.0.0.1")).isPresent();
     }
 
-    /** A clock the test moves by hand. */
-    static final class MovableClock extends Clock {
-
-        private volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

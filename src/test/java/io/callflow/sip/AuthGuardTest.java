@@ -9,6 +9,7 @@ import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import io.callflow.support.MutableClock;
 
 /**
  * The password-guessing guard with a clock moved by hand: per-source blocks, per-user locks that spare the user's

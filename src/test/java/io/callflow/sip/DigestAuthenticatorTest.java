@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import io.callflow.call.DigestCredential;
 import io.callflow.sip.DigestAuthenticator.Verdict;
 import org.junit.jupiter.api.Test;
+import io.callflow.support.MutableClock;
 
 class DigestAuthenticatorTest {
 

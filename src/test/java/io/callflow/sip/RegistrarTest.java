@@ -33,6 +33,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
+import io.callflow.support.MutableClock;
 
 /**
  * The registrar without a network: raw REGISTERs from {@code src/test/resources/sip/} parsed by JAIN-SIP, the

@@ -112,7 +112,9 @@ class TcpConnectionBoundsTest {
                 flood.add(connect("127.0.0." + source));
             }
         }
-        Thread.sleep(500);
+        // The server has refused the excess once both counters say so.
+        await().atMost(Duration.ofSeconds(5)).until(() -> refused("per-source") - perSourceBefore == PER_SOURCE
+                && refused("total") - totalBefore == 6);
 
         // The phone and 5 from 127.0.0.2 are in; 5 more from 127.0.0.2 are over its limit; of the 20 from
         // 127.0.0.3-6, the first 14 fill the node's limit of 20 and the other 6 are over it.
