@@ -8,19 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.callflow.call.RegistrationChanged;
 import io.callflow.support.TestContent;
 import org.camunda.bpm.engine.IdentityService;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.annotation.Bean;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
@@ -29,10 +25,6 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -43,9 +35,6 @@ import org.springframework.util.LinkedMultiValueMap;
  * The audit log over real HTTP: a failed login, a login, a pause through the API and a deployment through Camunda's
  * REST API are read back by an administrator through {@code GET /api/audit}, with actor, action, target, source and
  * outcome; reads add nothing; bad parameters are problem details; a user without the ADMIN role is refused.
- *
- * <p>On this branch the shipped administrator has no {@code ROLE_ADMIN} yet (the roles contract grants it at login
- * to members of {@code camunda-admin}); {@link GrantAdminRole} grants it the same way in this test only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
@@ -77,37 +66,6 @@ class AuditTest {
     static void content(DynamicPropertyRegistry registry) {
         CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
         registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-    }
-
-    /** ROLE_ADMIN for members of camunda-admin, as the roles contract grants it; for this test only. */
-    @TestConfiguration
-    static class GrantAdminRole {
-
-        @Bean
-        static BeanPostProcessor adminRole(org.springframework.beans.factory.ObjectProvider<IdentityService> identity) {
-            return new BeanPostProcessor() {
-                @Override
-                public Object postProcessAfterInitialization(Object bean, String name) {
-                    if (!(bean instanceof CamundaIdentityAuthenticationProvider)) {
-                        return bean;
-                    }
-                    return new CamundaIdentityAuthenticationProvider(identity.getObject()) {
-                        @Override
-                        public Authentication authenticate(Authentication authentication) {
-                            Authentication granted = super.authenticate(authentication);
-                            if (granted.getAuthorities().stream().map(GrantedAuthority::getAuthority)
-                                    .noneMatch("GROUP_camunda-admin"::equals)) {
-                                return granted;
-                            }
-                            List<GrantedAuthority> authorities = Stream.concat(granted.getAuthorities().stream(),
-                                    Stream.of(new SimpleGrantedAuthority("ROLE_ADMIN"))).toList();
-                            return UsernamePasswordAuthenticationToken.authenticated(granted.getPrincipal(), null,
-                                    authorities);
-                        }
-                    };
-                }
-            };
-        }
     }
 
     @Autowired TestRestTemplate http;

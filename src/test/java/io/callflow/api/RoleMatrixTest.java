@@ -158,6 +158,8 @@ class RoleMatrixTest {
                 pauseOrResume("bob", "pause", Caller.ADMIN, Caller.SUPERVISOR),
                 pauseOrResume("alice", "resume", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 pauseOrResume("bob", "resume", Caller.ADMIN, Caller.SUPERVISOR),
+                // The audit log is for administrators only
+                get("/api/audit", Caller.ADMIN),
                 // Actuator (health and info are public: healthDetailsAreForAdministratorsAndSupervisors)
                 get("/actuator/prometheus", Caller.ADMIN),
                 get("/actuator/metrics", Caller.ADMIN),
