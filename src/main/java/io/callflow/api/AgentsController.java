@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * agent id).
  */
 @RestController
-@RequestMapping("/api/agents")
+@RequestMapping(Api.V1 + "/agents")
 class AgentsController {
 
     private final Agents agents;

@@ -18,10 +18,20 @@ record Interval(Instant from, Instant to) {
         Instant start = from == null || from.isBlank()
                 ? LocalDate.ofInstant(end, ZoneOffset.UTC).atStartOfDay().toInstant(ZoneOffset.UTC)
                 : instant("from", from);
-        if (!start.isBefore(end)) {
-            throw new BadRequestException("'from' (" + start + ") must be before 'to' (" + end + ")");
-        }
+        requireOrdered(start, end);
         return new Interval(start, end);
+    }
+
+    /** An optional instant parameter: null when absent or blank, otherwise parsed and bounded as above. */
+    static Instant optional(String name, String text) {
+        return text == null || text.isBlank() ? null : instant(name, text);
+    }
+
+    /** Checks that an optional range's start lies before its end. */
+    static void requireOrdered(Instant from, Instant to) {
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new BadRequestException("'from' (" + from + ") must be before 'to' (" + to + ")");
+        }
     }
 
     private static Instant instant(String name, String text) {

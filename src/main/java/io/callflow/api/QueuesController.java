@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Queue statistics for supervisors and the wallboard: an interval's figures (today by default) plus live state. */
 @RestController
-@RequestMapping("/api/queues")
+@RequestMapping(Api.V1 + "/queues")
 class QueuesController {
 
     private final QueueStatistics statistics;

@@ -1,5 +1,8 @@
 package io.callflow.api;
 
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+
 /**
  * Callflow's roles: Camunda groups (managed in Camunda Admin) and the Spring Security roles their members get at
  * login (docs/security.md has what each role may do).
@@ -17,6 +20,12 @@ final class Roles {
     static final String AGENT = "AGENT";
 
     private Roles() {
+    }
+
+    /** Whether the user sees every agent's and every call's data (ADMIN or SUPERVISOR), not only its own. */
+    static boolean isSupervisorOrAdmin(Authentication user) {
+        return user.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+                .anyMatch(role -> role.equals("ROLE_" + ADMIN) || role.equals("ROLE_" + SUPERVISOR));
     }
 
     /** The role a group's members have, or null for a group that carries none. */

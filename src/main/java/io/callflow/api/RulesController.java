@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The live routing rule base and, when the latest edit of {@code rules/} was rejected, its file:line errors. */
 @RestController
-@RequestMapping("/api/rules")
+@RequestMapping(Api.V1 + "/rules")
 class RulesController {
 
     private final RuleBase ruleBase;

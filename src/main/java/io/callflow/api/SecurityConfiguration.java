@@ -41,6 +41,11 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(path("/actuator/health"), path("/actuator/health/**"), path("/actuator/info"))
                         .permitAll()
+                        // The API's description is documentation, not data: integrators read it before they have a user.
+                        .requestMatchers(path(HttpMethod.GET, "/api/v1/openapi.json"),
+                                path(HttpMethod.GET, "/api/v1/openapi.json/**"), path(HttpMethod.GET, "/api/v1/docs"),
+                                path(HttpMethod.GET, "/api/v1/swagger-ui/**"))
+                        .permitAll()
                         .requestMatchers(adminOnlyEngineOperations()).hasRole(Roles.ADMIN)
                         .requestMatchers(path("/engine-rest/**")).hasAnyRole(Roles.ADMIN, Roles.SUPERVISOR)
                         .requestMatchers(path("/actuator/**")).hasRole(Roles.ADMIN)

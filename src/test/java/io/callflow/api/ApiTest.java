@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -57,6 +59,7 @@ class ApiTest {
     @Autowired TestRestTemplate http;
     @Autowired ApplicationEventPublisher events;
     @Autowired IdentityService identityService;
+    @Autowired JdbcTemplate jdbc;
 
     @Test
     void aPasswordShorterThanTheMinimumIsRefusedWhereverAUserIsSaved() {
@@ -72,19 +75,19 @@ class ApiTest {
 
     @Test
     void theApiRequiresAuthentication() {
-        assertThat(http.getForEntity("/api/agents", String.class).getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
-        assertThat(http.withBasicAuth("admin", "wrong").getForEntity("/api/agents", String.class).getStatusCode())
+        assertThat(http.getForEntity("/api/v1/agents", String.class).getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(http.withBasicAuth("admin", "wrong").getForEntity("/api/v1/agents", String.class).getStatusCode())
                 .isEqualTo(HttpStatus.UNAUTHORIZED);
     }
 
     @Test
     void agentsAreListedAndAnUnknownOneIsNotFound() {
-        ResponseEntity<List<Map<String, Object>>> list = admin().exchange("/api/agents", HttpMethod.GET, null,
+        ResponseEntity<List<Map<String, Object>>> list = admin().exchange("/api/v1/agents", HttpMethod.GET, null,
                 new ParameterizedTypeReference<>() { });
         assertThat(list.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(list.getBody()).extracting(agent -> agent.get("id")).contains("alice");
 
-        ResponseEntity<Map<String, Object>> unknown = get("/api/agents/nobody");
+        ResponseEntity<Map<String, Object>> unknown = get("/api/v1/agents/nobody");
         assertThat(unknown.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(unknown.getBody().get("detail")).isEqualTo("There is no agent 'nobody'");
     }
@@ -92,49 +95,49 @@ class ApiTest {
     @Test
     void anAgentPausesWithAReasonAndResumesOnlyWhenThatIsAllowed() {
         events.publishEvent(new RegistrationChanged("1001", 0, Instant.now()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(get("/api/agents/alice").getBody()
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OFFLINE".equals(get("/api/v1/agents/alice").getBody()
                 .get("state")));
-        ResponseEntity<Map<String, Object>> offline = post("/api/agents/alice/pause", "{\"reason\":\"lunch\"}");
+        ResponseEntity<Map<String, Object>> offline = post("/api/v1/agents/alice/pause", "{\"reason\":\"lunch\"}");
         assertThat(offline.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
         assertThat((String) offline.getBody().get("detail")).contains("is OFFLINE");
 
         events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "AVAILABLE".equals(get("/api/agents/alice").getBody()
+        await().atMost(Duration.ofSeconds(10)).until(() -> "AVAILABLE".equals(get("/api/v1/agents/alice").getBody()
                 .get("state")));
-        ResponseEntity<Map<String, Object>> paused = post("/api/agents/alice/pause", "{\"reason\":\"lunch\"}");
+        ResponseEntity<Map<String, Object>> paused = post("/api/v1/agents/alice/pause", "{\"reason\":\"lunch\"}");
         assertThat(paused.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(paused.getBody()).containsEntry("state", "PAUSED").containsEntry("stateReason", "lunch");
 
-        assertThat(post("/api/agents/alice/pause", "{not json").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(post("/api/agents/alice/resume", null).getBody()).containsEntry("state", "AVAILABLE");
-        assertThat(post("/api/agents/alice/resume", null).getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(post("/api/v1/agents/alice/pause", "{not json").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(post("/api/v1/agents/alice/resume", null).getBody()).containsEntry("state", "AVAILABLE");
+        assertThat(post("/api/v1/agents/alice/resume", null).getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
         events.publishEvent(new RegistrationChanged("1001", 0, Instant.now()));
     }
 
     @Test
     void queueStatisticsCoverAnIntervalAndRejectNonsense() {
-        ResponseEntity<Map<String, Object>> today = get("/api/queues/sales/stats");
+        ResponseEntity<Map<String, Object>> today = get("/api/v1/queues/sales/stats");
         assertThat(today.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(today.getBody()).containsEntry("queue", "sales").containsKeys("offered", "serviceLevelPercent",
                 "averageSpeedOfAnswer", "agentsNeeded", "waitingNow");
 
         ResponseEntity<Map<String, Object>> interval = get(
-                "/api/queues/sales/stats?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z");
+                "/api/v1/queues/sales/stats?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z");
         assertThat(interval.getBody()).containsEntry("from", "2026-01-01T00:00:00Z").containsEntry("offered", 0);
 
-        assertThat(get("/api/queues/nope/stats").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
-        ResponseEntity<Map<String, Object>> garbage = get("/api/queues/sales/stats?from=yesterday");
+        assertThat(get("/api/v1/queues/nope/stats").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        ResponseEntity<Map<String, Object>> garbage = get("/api/v1/queues/sales/stats?from=yesterday");
         assertThat(garbage.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat((String) garbage.getBody().get("detail")).contains("'from' must be an ISO-8601 instant");
-        assertThat(get("/api/queues/sales/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").getStatusCode())
+        assertThat(get("/api/v1/queues/sales/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").getStatusCode())
                 .isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(get("/api/agents/alice/stats?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z").getBody())
+        assertThat(get("/api/v1/agents/alice/stats?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z").getBody())
                 .containsEntry("answered", 0);
     }
 
     @Test
     void theRuleStatusShowsTheLiveRulesAndWhyAnEditWasRejected() throws Exception {
-        ResponseEntity<Map<String, Object>> live = get("/api/rules");
+        ResponseEntity<Map<String, Object>> live = get("/api/v1/rules");
         assertThat(live.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(live.getBody().get("rules").toString()).contains("Test rule from disk");
         assertThat((List<?>) live.getBody().get("rejectedProblems")).isEmpty();
@@ -142,13 +145,101 @@ class ApiTest {
         Files.writeString(CONTENT.root().resolve("rules/broken.drl"), TestContent.BROKEN_RULE);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() ->
-                    !((List<?>) get("/api/rules").getBody().get("rejectedProblems")).isEmpty());
-            Map<String, Object> rejected = get("/api/rules").getBody();
+                    !((List<?>) get("/api/v1/rules").getBody().get("rejectedProblems")).isEmpty());
+            Map<String, Object> rejected = get("/api/v1/rules").getBody();
             assertThat(rejected.get("version")).isEqualTo(live.getBody().get("version"));
             assertThat(rejected.get("rejectedProblems").toString()).contains("broken.drl");
         } finally {
             Files.delete(CONTENT.root().resolve("rules/broken.drl"));
         }
+    }
+
+    @Test
+    void callRecordsAreSearchedByTimeCallerQueueAgentAndOutcomeAPageAtATime() {
+        Instant base = Instant.parse("2026-03-01T10:00:00Z");
+        record(RECORD_PREFIX + "1", "+4930111222", "sales", "alice", "COMPLETED", base);
+        record(RECORD_PREFIX + "2", "+4930999888", "sales", null, "ABANDONED", base.plusSeconds(60));
+        record(RECORD_PREFIX + "3", "+4989111222", "support", "bob", "COMPLETED", base.plusSeconds(120));
+        record(RECORD_PREFIX + "4", "+4930111222", "sales", "alice", "COMPLETED", base.plusSeconds(3600));
+        String day = "&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z";
+
+        assertThat(ids("/api/v1/calls?size=500" + day)).containsExactly(RECORD_PREFIX + "4", RECORD_PREFIX + "3",
+                RECORD_PREFIX + "2", RECORD_PREFIX + "1");
+        assertThat(ids("/api/v1/calls?caller=111222" + day)).containsExactly(RECORD_PREFIX + "4",
+                RECORD_PREFIX + "3", RECORD_PREFIX + "1");
+        assertThat(ids("/api/v1/calls?queue=sales&agent=alice" + day)).containsExactly(RECORD_PREFIX + "4",
+                RECORD_PREFIX + "1");
+        assertThat(ids("/api/v1/calls?outcome=ABANDONED" + day)).containsExactly(RECORD_PREFIX + "2");
+        assertThat(ids("/api/v1/calls?from=2026-03-01T10:01:00Z&to=2026-03-01T10:03:00Z"))
+                .containsExactly(RECORD_PREFIX + "3", RECORD_PREFIX + "2");
+        assertThat(ids("/api/v1/calls?caller=%25" + day)).as("'%' is a character, not a wildcard").isEmpty();
+
+        Map<String, Object> second = get("/api/v1/calls?size=3&page=1" + day).getBody();
+        assertThat(second).containsEntry("page", 1).containsEntry("size", 3).containsEntry("total", 4);
+        assertThat(ids("/api/v1/calls?size=3&page=1" + day)).containsExactly(RECORD_PREFIX + "1");
+
+        Map<String, Object> one = get("/api/v1/calls/" + RECORD_PREFIX + "1").getBody();
+        assertThat(one).containsEntry("caller", "+4930111222").containsEntry("queue", "sales")
+                .containsEntry("agent", "alice").containsEntry("outcome", "COMPLETED")
+                .containsEntry("startedAt", "2026-03-01T10:00:00Z").containsEntry("endedAt", "2026-03-01T10:05:00Z");
+        assertThat(get("/api/v1/calls/nothing-like-it").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void aCallRecordSearchWithNonsenseIsA400SayingWhatToFix() {
+        assertThat(get("/api/v1/calls?size=0").getBody().get("detail"))
+                .isEqualTo("'size' must be between 1 and 500, not 0");
+        assertThat(get("/api/v1/calls?page=-1").getBody().get("detail")).isEqualTo("'page' must be 0 or more, not -1");
+        assertThat((String) get("/api/v1/calls?from=yesterday").getBody().get("detail"))
+                .startsWith("'from' must be an ISO-8601 instant");
+        assertThat(get("/api/v1/calls?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z").getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(get("/api/v1/calls?size=lots").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void anAgentSeesOnlyTheCallsItAnswered() {
+        Instant base = Instant.parse("2026-04-01T10:00:00Z");
+        record(RECORD_PREFIX + "alice", "+4930555", "sales", "alice", "COMPLETED", base);
+        record(RECORD_PREFIX + "bob", "+4930666", "sales", "bob", "COMPLETED", base);
+        User alice = identityService.newUser("alice");
+        alice.setPassword("alice-password");
+        identityService.saveUser(alice);
+        if (identityService.createGroupQuery().groupId(Roles.AGENT_GROUP).count() == 0) {
+            identityService.saveGroup(identityService.newGroup(Roles.AGENT_GROUP));
+        }
+        identityService.createMembership("alice", Roles.AGENT_GROUP);
+        try {
+            TestRestTemplate asAlice = http.withBasicAuth("alice", "alice-password");
+            String day = "?from=2026-04-01T00:00:00Z&to=2026-04-02T00:00:00Z";
+            Map<String, Object> own = asAlice.exchange("/api/v1/calls" + day, HttpMethod.GET, null, JSON).getBody();
+            assertThat((List<Map<String, Object>>) own.get("records")).extracting(call -> call.get("callId"))
+                    .containsExactly(RECORD_PREFIX + "alice");
+            assertThat(asAlice.exchange("/api/v1/calls" + day + "&agent=bob", HttpMethod.GET, null, JSON)
+                    .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+            assertThat(asAlice.exchange("/api/v1/calls/" + RECORD_PREFIX + "alice", HttpMethod.GET, null, JSON)
+                    .getStatusCode()).isEqualTo(HttpStatus.OK);
+            assertThat(asAlice.exchange("/api/v1/calls/" + RECORD_PREFIX + "bob", HttpMethod.GET, null, JSON)
+                    .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        } finally {
+            identityService.deleteUser("alice");
+        }
+    }
+
+    private static final String RECORD_PREFIX = "api-test-";
+
+    private void record(String callId, String caller, String queue, String agent, String outcome, Instant start) {
+        jdbc.update("insert into call_record (call_id, caller, did, started_at, ended_at, outcome, queue_name, agent)"
+                + " values (?, ?, '100', ?, ?, ?, ?, ?)", callId, caller, Timestamp.from(start),
+                Timestamp.from(start.plusSeconds(300)), outcome, queue, agent);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> ids(String path) {
+        ResponseEntity<Map<String, Object>> page = get(path);
+        assertThat(page.getStatusCode()).as(String.valueOf(page.getBody())).isEqualTo(HttpStatus.OK);
+        return ((List<Map<String, Object>>) page.getBody().get("records")).stream()
+                .map(call -> (String) call.get("callId")).toList();
     }
 
     private TestRestTemplate admin() {

@@ -55,7 +55,7 @@ class AuditLogTest {
         audit.record("mallory", "login", "GET /api/agents", "BadCredentialsException", "198.51.100.7",
                 AuditLog.DENIED);
         clock.advance(Duration.ofMinutes(1));
-        audit.record("admin", "api.POST", "/api/agents/alice/pause", "HTTP 200", "192.0.2.1", AuditLog.SUCCESS);
+        audit.record("admin", "api.POST", "/api/v1/agents/alice/pause", "HTTP 200", "192.0.2.1", AuditLog.SUCCESS);
         audit.close();
 
         AuditPage all = audit.find(null, null, null, null, 0, 50);
@@ -82,15 +82,15 @@ class AuditLogTest {
     void retentionDeletesOnlyOlderRows(String database) throws Exception {
         JdbcTemplate jdbc = migrated(database);
         AuditLog audit = new AuditLog(jdbc, clock, meters);
-        audit.record("admin", "api.POST", "/api/agents/alice/pause", "HTTP 200", "192.0.2.1");
+        audit.record("admin", "api.POST", "/api/v1/agents/alice/pause", "HTTP 200", "192.0.2.1");
         clock.advance(Duration.ofDays(300));
-        audit.record("admin", "api.POST", "/api/agents/alice/resume", "HTTP 200", "192.0.2.1");
+        audit.record("admin", "api.POST", "/api/v1/agents/alice/resume", "HTTP 200", "192.0.2.1");
         audit.close();
         clock.advance(Duration.ofDays(100));
 
         assertThat(audit.deleteOlderThan(Duration.ofDays(365))).isEqualTo(1);
         assertThat(audit.find(null, null, null, null, 0, 50).entries()).extracting(AuditEntry::target)
-                .containsExactly("/api/agents/alice/resume");
+                .containsExactly("/api/v1/agents/alice/resume");
     }
 
     @ParameterizedTest
@@ -99,7 +99,7 @@ class AuditLogTest {
         JdbcTemplate jdbc = migrated(database);
         jdbc.execute("drop table audit_log");
         AuditLog audit = new AuditLog(jdbc, clock, meters);
-        audit.record("admin", "api.POST", "/api/agents/alice/pause", "HTTP 200", "192.0.2.1");
+        audit.record("admin", "api.POST", "/api/v1/agents/alice/pause", "HTTP 200", "192.0.2.1");
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 meters.get("callflow.audit.lost").tag("reason", "database").counter().count() == 1);
         audit.close();

@@ -33,7 +33,7 @@ import org.springframework.util.LinkedMultiValueMap;
 
 /**
  * The audit log over real HTTP: a failed login, a login, a pause through the API and a deployment through Camunda's
- * REST API are read back by an administrator through {@code GET /api/audit}, with actor, action, target, source and
+ * REST API are read back by an administrator through {@code GET /api/v1/audit}, with actor, action, target, source and
  * outcome; reads add nothing; bad parameters are problem details; a user without the ADMIN role is refused.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -74,32 +74,32 @@ class AuditTest {
 
     @Test
     void loginsAndChangesAreReadBackByAnAdministrator() {
-        assertThat(http.withBasicAuth("admin", "wrong").getForEntity("/api/agents", String.class).getStatusCode())
+        assertThat(http.withBasicAuth("admin", "wrong").getForEntity("/api/v1/agents", String.class).getStatusCode())
                 .isEqualTo(HttpStatus.UNAUTHORIZED);
 
         events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "AVAILABLE".equals(get("/api/agents/alice").getBody()
+        await().atMost(Duration.ofSeconds(10)).until(() -> "AVAILABLE".equals(get("/api/v1/agents/alice").getBody()
                 .get("state")));
         HttpHeaders json = new HttpHeaders();
         json.setContentType(MediaType.APPLICATION_JSON);
-        assertThat(admin().exchange("/api/agents/alice/pause", HttpMethod.POST,
+        assertThat(admin().exchange("/api/v1/agents/alice/pause", HttpMethod.POST,
                 new HttpEntity<>("{\"reason\":\"audit\"}", json), JSON).getStatusCode()).isEqualTo(HttpStatus.OK);
 
         assertThat(deploy().getStatusCode()).isEqualTo(HttpStatus.OK);
 
         List<Map<String, Object>> entries = await().atMost(Duration.ofSeconds(10)).until(
-                () -> entries("/api/audit?size=500"), list -> list.stream().anyMatch(
+                () -> entries("/api/v1/audit?size=500"), list -> list.stream().anyMatch(
                         entry -> "engine-rest.POST".equals(entry.get("action"))));
         assertThat(entries).anySatisfy(entry -> assertThat(entry).containsEntry("actor", "admin")
                 .containsEntry("action", "login").containsEntry("outcome", "denied")
-                .containsEntry("target", "GET /api/agents").containsEntry("sourceAddress", "127.0.0.1"));
+                .containsEntry("target", "GET /api/v1/agents").containsEntry("sourceAddress", "127.0.0.1"));
         assertThat(entries).filteredOn(entry -> "login".equals(entry.get("action"))
                 && "success".equals(entry.get("outcome"))).filteredOn(entry -> "admin".equals(entry.get("actor")))
                 .as("one successful login row for many requests")
                 .singleElement().satisfies(entry -> assertThat(entry).containsEntry("actor", "admin")
                         .containsEntry("sourceAddress", "127.0.0.1"));
         assertThat(entries).anySatisfy(entry -> assertThat(entry).containsEntry("actor", "admin")
-                .containsEntry("action", "api.POST").containsEntry("target", "/api/agents/alice/pause")
+                .containsEntry("action", "api.POST").containsEntry("target", "/api/v1/agents/alice/pause")
                 .containsEntry("detail", "HTTP 200").containsEntry("outcome", "success")
                 .containsEntry("sourceAddress", "127.0.0.1"));
         assertThat(entries).anySatisfy(entry -> assertThat(entry).containsEntry("actor", "admin")
@@ -110,21 +110,21 @@ class AuditTest {
         assertThat(entries).extracting(entry -> Instant.parse((String) entry.get("at"))).as("newest first")
                 .isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
-        assertThat(entries("/api/audit?action=api.POST&actor=admin")).singleElement()
-                .satisfies(entry -> assertThat(entry).containsEntry("target", "/api/agents/alice/pause"));
-        ResponseEntity<Map<String, Object>> page = get("/api/audit?size=1&page=1");
+        assertThat(entries("/api/v1/audit?action=api.POST&actor=admin")).singleElement()
+                .satisfies(entry -> assertThat(entry).containsEntry("target", "/api/v1/agents/alice/pause"));
+        ResponseEntity<Map<String, Object>> page = get("/api/v1/audit?size=1&page=1");
         assertThat(page.getBody()).containsEntry("page", 1).containsEntry("size", 1);
         assertThat((List<?>) page.getBody().get("entries")).hasSize(1);
     }
 
     @Test
     void badParametersAreProblemDetails() {
-        ResponseEntity<Map<String, Object>> from = get("/api/audit?from=yesterday");
+        ResponseEntity<Map<String, Object>> from = get("/api/v1/audit?from=yesterday");
         assertThat(from.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat((String) from.getBody().get("detail")).contains("'from' must be an ISO-8601 instant");
-        assertThat((String) get("/api/audit?size=0").getBody().get("detail")).contains("'size' must be between 1");
-        assertThat(get("/api/audit?page=x").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(get("/api/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").getStatusCode())
+        assertThat((String) get("/api/v1/audit?size=0").getBody().get("detail")).contains("'size' must be between 1");
+        assertThat(get("/api/v1/audit?page=x").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(get("/api/v1/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z").getStatusCode())
                 .isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
@@ -136,7 +136,7 @@ class AuditTest {
             identityService.saveUser(viewer);
         }
         ResponseEntity<Map<String, Object>> refused = http.withBasicAuth("viewer", "viewer-password")
-                .exchange("/api/audit", HttpMethod.GET, null, JSON);
+                .exchange("/api/v1/audit", HttpMethod.GET, null, JSON);
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(refused.getBody()).containsKey("detail");
     }

@@ -74,7 +74,7 @@ class HttpProtectionTest {
     void pathTricksAreRefusedWith400BeforeAnyServletAndLoggedOnce(CapturedOutput output) throws IOException {
         for (String target : List.of("/engine-rest;a=b/user", "/ui/..;/engine-rest/user", "/x/..;/engine-rest/engine",
                 "/ui/%2e%2e/engine-rest/user", "/engine-rest/%2e%2e/api/agents", "/camunda;x=y/app/welcome/default/",
-                "/api/agents;jsessionid=0123", "/api/agents/%252e", "/ui/./index.html")) {
+                "/api/v1/agents;jsessionid=0123", "/api/v1/agents/%252e", "/ui/./index.html")) {
             Response response = request("127.0.0.2", "GET", target, null, null);
             assertThat(response.status()).as(target).isEqualTo(400);
             assertThat(response.header("content-type")).as(target).startsWith("application/problem+json");
@@ -114,7 +114,7 @@ class HttpProtectionTest {
         List<Integer> statuses = new ArrayList<>();
         Response limited = null;
         while (limited == null && statuses.size() < 30) {
-            Response response = request("127.0.0.10", "GET", "/api/rules", null, null);
+            Response response = request("127.0.0.10", "GET", "/api/v1/rules", null, null);
             statuses.add(response.status());
             limited = response.status() == 429 ? response : null;
         }
@@ -128,7 +128,7 @@ class HttpProtectionTest {
         assertThat(request("127.0.0.10", "GET", "/actuator/health", null, null).status()).isEqualTo(200);
 
         Thread.sleep(retryAfter * 1000L);
-        assertThat(request("127.0.0.10", "GET", "/api/rules", null, null).status()).isEqualTo(401);
+        assertThat(request("127.0.0.10", "GET", "/api/v1/rules", null, null).status()).isEqualTo(401);
     }
 
     @Test
@@ -141,7 +141,7 @@ class HttpProtectionTest {
 
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 60 && !statuses.contains(429); i++) {
-            statuses.add(request("127.0.1." + (i + 1), "GET", "/api/rules", "wallboard:wallboard-secret", null)
+            statuses.add(request("127.0.1." + (i + 1), "GET", "/api/v1/rules", "wallboard:wallboard-secret", null)
                     .status());
         }
         assertThat(statuses).as("statuses").contains(429);
@@ -152,43 +152,43 @@ class HttpProtectionTest {
     @Test
     void repeatedWrongPasswordsFromOneSourceStopItsLoginsButNotAnotherSources() throws IOException {
         for (int i = 0; i < 3; i++) {
-            assertThat(request("127.0.0.30", "GET", "/api/rules", "nobody:guess" + i, null).status()).isEqualTo(401);
+            assertThat(request("127.0.0.30", "GET", "/api/v1/rules", "nobody:guess" + i, null).status()).isEqualTo(401);
         }
-        Response refused = request("127.0.0.30", "GET", "/api/rules", ADMIN, null);
+        Response refused = request("127.0.0.30", "GET", "/api/v1/rules", ADMIN, null);
         assertThat(refused.status()).isEqualTo(429);
         assertThat(Integer.parseInt(refused.header("retry-after"))).isBetween(1, 30);
         assertThat(refused.body()).contains("Too many failed logins");
 
-        assertThat(request("127.0.0.31", "GET", "/api/rules", ADMIN, null).status()).isEqualTo(200);
+        assertThat(request("127.0.0.31", "GET", "/api/v1/rules", ADMIN, null).status()).isEqualTo(200);
     }
 
     @Test
     void inputTheDatabaseCannotStoreIsABadRequest() throws IOException {
         events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() ->
-                request("127.0.0.40", "GET", "/api/agents/alice", ADMIN, null).body().contains("AVAILABLE"));
+                request("127.0.0.40", "GET", "/api/v1/agents/alice", ADMIN, null).body().contains("AVAILABLE"));
 
-        Response tooLong = request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN,
+        Response tooLong = request("127.0.0.41", "POST", "/api/v1/agents/alice/pause", ADMIN,
                 "{\"reason\":\"" + "x".repeat(256) + "\"}");
         assertThat(tooLong.status()).isEqualTo(400);
         assertThat(tooLong.body()).contains("'reason' must be at most 255 characters, not 256");
-        Response nul = request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN, "{\"reason\":\"a\\u0000b\"}");
+        Response nul = request("127.0.0.41", "POST", "/api/v1/agents/alice/pause", ADMIN, "{\"reason\":\"a\\u0000b\"}");
         assertThat(nul.status()).isEqualTo(400);
         assertThat(nul.body()).contains("must not contain control characters");
-        assertThat(request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN,
+        assertThat(request("127.0.0.41", "POST", "/api/v1/agents/alice/pause", ADMIN,
                 "{\"reason\":\"" + "x".repeat(255) + "\"}").status()).isEqualTo(200);
-        assertThat(request("127.0.0.41", "POST", "/api/agents/alice/pause", ADMIN, "{\"reason\":").status())
+        assertThat(request("127.0.0.41", "POST", "/api/v1/agents/alice/pause", ADMIN, "{\"reason\":").status())
                 .isEqualTo(400);
 
         Response farFuture = request("127.0.0.42", "GET",
-                "/api/agents/alice/stats?from=2026-01-01T00:00:00Z&to=%2B100000-01-01T00:00:00Z", ADMIN, null);
+                "/api/v1/agents/alice/stats?from=2026-01-01T00:00:00Z&to=%2B100000-01-01T00:00:00Z", ADMIN, null);
         assertThat(farFuture.status()).isEqualTo(400);
         assertThat(farFuture.body()).contains("'to' must lie between");
-        assertThat(request("127.0.0.42", "GET", "/api/queues/sales/stats?from=-100000-01-01T00:00:00Z", ADMIN, null)
+        assertThat(request("127.0.0.42", "GET", "/api/v1/queues/sales/stats?from=-100000-01-01T00:00:00Z", ADMIN, null)
                 .status()).isEqualTo(400);
-        assertThat(request("127.0.0.42", "GET", "/api/agents/" + "a".repeat(300), ADMIN, null).status())
+        assertThat(request("127.0.0.42", "GET", "/api/v1/agents/" + "a".repeat(300), ADMIN, null).status())
                 .isEqualTo(404);
-        assertThat(request("127.0.0.42", "GET", "/api/queues/" + "q".repeat(300) + "/stats", ADMIN, null).status())
+        assertThat(request("127.0.0.42", "GET", "/api/v1/queues/" + "q".repeat(300) + "/stats", ADMIN, null).status())
                 .isEqualTo(404);
         events.publishEvent(new RegistrationChanged("1001", 0, Instant.now()));
     }

@@ -23,6 +23,8 @@ import io.callflow.acd.Agents;
 import io.callflow.call.RegistrationChanged;
 import io.callflow.flow.ProcessFolderDeployer;
 import io.callflow.support.TestContent;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.AuthorizationService;
@@ -52,6 +54,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -104,6 +107,9 @@ class RoleMatrixTest {
         }
     }
 
+    /** A finished call that alice answered, in the call records. */
+    static final String ALICES_CALL = "matrix-call-alice";
+
     /** A user the administrator acts on where others would attack themselves or the administrator. */
     static final String RECRUIT = "recruit";
 
@@ -130,6 +136,7 @@ class RoleMatrixTest {
     @Autowired ApplicationEventPublisher events;
     @Autowired RolesSetup rolesSetup;
     @Autowired ProcessFolderDeployer deployer;
+    @Autowired JdbcTemplate jdbc;
 
     @BeforeAll
     void createUsersAndRegisterPhones() throws IOException {
@@ -140,6 +147,8 @@ class RoleMatrixTest {
         createUser(RECRUIT, "recruit-pw", "");
         events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
         events.publishEvent(new RegistrationChanged("1002", 1, Instant.now()));
+        jdbc.update("insert into call_record (call_id, caller, did, started_at, ended_at, outcome, agent)"
+                + " values (?, '+4930111', '100', now(), now(), 'COMPLETED', 'alice')", ALICES_CALL);
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice").equals("AVAILABLE")
                 && state("bob").equals("AVAILABLE"));
     }
@@ -147,19 +156,24 @@ class RoleMatrixTest {
     Stream<Arguments> operations() {
         List<Operation> operations = List.of(
                 // Callflow's API
-                get("/api/agents", Caller.ADMIN, Caller.SUPERVISOR),
-                get("/api/agents/alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
-                get("/api/agents/bob", Caller.ADMIN, Caller.SUPERVISOR),
-                get("/api/agents/alice/stats", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
-                get("/api/agents/bob/stats", Caller.ADMIN, Caller.SUPERVISOR),
-                get("/api/queues/sales/stats", Caller.ADMIN, Caller.SUPERVISOR),
-                get("/api/rules", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/agents", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/agents/alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/agents/bob", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/agents/alice/stats", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/agents/bob/stats", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/queues/sales/stats", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/rules", Caller.ADMIN, Caller.SUPERVISOR),
                 pauseOrResume("alice", "pause", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 pauseOrResume("bob", "pause", Caller.ADMIN, Caller.SUPERVISOR),
                 pauseOrResume("alice", "resume", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 pauseOrResume("bob", "resume", Caller.ADMIN, Caller.SUPERVISOR),
+                // Call records: an agent sees its own calls only
+                get("/api/v1/calls", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls?agent=alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls?agent=bob", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 // The audit log is for administrators only
-                get("/api/audit", Caller.ADMIN),
+                get("/api/v1/audit", Caller.ADMIN),
                 // Actuator (health and info are public: healthDetailsAreForAdministratorsAndSupervisors)
                 get("/actuator/prometheus", Caller.ADMIN),
                 get("/actuator/metrics", Caller.ADMIN),
@@ -194,12 +208,43 @@ class RoleMatrixTest {
         operation.effect().check(caller, target, allowed);
     }
 
+    /**
+     * The OpenAPI document is public, valid OpenAPI 3, states each operation's roles, and every operation it lists is
+     * in this matrix, so a new endpoint cannot ship without its role test.
+     */
+    @Test
+    void everyDocumentedOperationIsValidStatesItsRolesAndIsInTheMatrix() {
+        ResponseEntity<String> document = call(Caller.ANONYMOUS, HttpMethod.GET, "/api/v1/openapi.json", null);
+        assertThat(document.getStatusCode()).isEqualTo(HttpStatus.OK);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(document.getBody(), null, null);
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(parsed.getOpenAPI().getOpenapi()).startsWith("3.");
+
+        List<String> tested = operations().map(arguments -> (Operation) arguments.get()[0])
+                .map(operation -> operation.name().replaceFirst("\\?.*", "").replaceFirst(" \\(.*", ""))
+                .distinct().toList();
+        List<String> documented = new ArrayList<>();
+        parsed.getOpenAPI().getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+            documented.add(method + " " + path);
+            assertThat(op.getExtensions()).as(method + " " + path).containsKey("x-roles");
+            assertThat((List<?>) op.getExtensions().get("x-roles")).as(method + " " + path).isNotEmpty();
+            String template = "\\Q" + path.replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q") + "\\E";
+            assertThat(tested).as("the role matrix tests %s %s", method, path)
+                    .anyMatch(operation -> operation.matches(method + " " + template));
+        }));
+        assertThat(documented).contains("GET /api/v1/agents", "POST /api/v1/agents/{agentId}/pause",
+                "GET /api/v1/calls", "GET /api/v1/calls/{callId}", "GET /api/v1/audit");
+        ResponseEntity<String> swaggerUi = call(Caller.ANONYMOUS, HttpMethod.GET, "/api/v1/docs", null);
+        assertThat(swaggerUi.getStatusCode()).as(swaggerUi.getHeaders().toString()).isEqualTo(HttpStatus.OK);
+        assertThat(swaggerUi.getBody()).contains("Swagger UI");
+    }
+
     @Test
     void anAgentCannotPauseAnotherAgent() {
         agents.resume("bob");
         assertThat(state("bob")).isEqualTo("AVAILABLE");
 
-        ResponseEntity<String> answer = call(Caller.AGENT, HttpMethod.POST, "/api/agents/bob/pause", null);
+        ResponseEntity<String> answer = call(Caller.AGENT, HttpMethod.POST, "/api/v1/agents/bob/pause", null);
 
         assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(answer.getBody()).contains("Your role does not allow this operation");
@@ -323,7 +368,7 @@ class RoleMatrixTest {
     }
 
     private Operation pauseOrResume(String agent, String action, Caller... allowed) {
-        String path = "/api/agents/" + agent + "/" + action;
+        String path = "/api/v1/agents/" + agent + "/" + action;
         boolean pause = action.equals("pause");
         return new Operation("POST " + path, HttpMethod.POST, target -> path, caller -> null, roles(allowed),
                 HttpStatus.OK,
