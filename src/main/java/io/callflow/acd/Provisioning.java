@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import io.callflow.acd.ProvisioningSpecs.DidSpec;
 import io.callflow.acd.ProvisioningSpecs.MemberSpec;
 import io.callflow.acd.ProvisioningSpecs.QueueSpec;
 import io.callflow.acd.ProvisioningSpecs.SkillSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -40,6 +43,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class Provisioning {
+
+    private static final Logger log = LoggerFactory.getLogger(Provisioning.class);
 
     static final Set<String> STRATEGIES = Set.of("longest-idle", "round-robin", "fewest-calls", "least-talk-time",
             "random", "skills-weighted", "sticky");
@@ -73,13 +78,14 @@ class Provisioning {
             problems.add(new ProvisioningProblem(name, 0, "cannot be read: " + e.getMessage()));
         }
         int applied = 0;
+        boolean readWhole = problems.isEmpty();
         for (String section : List.of("skills", "agents", "queues", "dids")) {
             for (Entry entry : entries) {
                 if (!entry.section().equals(section)) {
                     continue;
                 }
                 try {
-                    tx.executeWithoutResult(status -> apply(entry));
+                    tx.executeWithoutResult(status -> apply(entry.section(), entry.node(), Administration.FILE));
                     applied++;
                 } catch (RuntimeException e) {
                     problems.add(new ProvisioningProblem(name, entry.line(), section + " entry skipped: "
@@ -87,7 +93,32 @@ class Provisioning {
                 }
             }
         }
+        if (readWhole) {
+            handOver(entries);
+        }
         return new ProvisioningReport(name, applied, problems, clock.instant());
+    }
+
+    /**
+     * The file never deletes: an entry it no longer declares stays, and passes to the administration API, which may
+     * then change or remove it. Only after a file was read whole, so a half-read file hands nothing over.
+     */
+    private void handOver(List<Entry> entries) {
+        for (AdminKind kind : AdminKind.values()) {
+            List<String> declared = entries.stream().filter(entry -> entry.section().equals(kind.section()))
+                    .map(entry -> entry.node().path(kind.keyField()).asText("")).toList();
+            List<Object> arguments = new ArrayList<>(List.of(Administration.API, Administration.FILE));
+            arguments.addAll(declared);
+            String notDeclared = declared.isEmpty() ? ""
+                    : " and " + kind.keyColumn() + " not in (" + String.join(",", Collections.nCopies(
+                            declared.size(), "?")) + ")";
+            int handed = jdbc.update("update " + kind.table() + " set managed_by = ? where managed_by = ?"
+                    + notDeclared, arguments.toArray());
+            if (handed > 0) {
+                log.info("Provisioning: {} {} no longer in the"
+                        + " file, now managed through the administration API", handed, kind.section());
+            }
+        }
     }
 
     private void read(InputStream in, String name, List<Entry> entries, List<ProvisioningProblem> problems)
@@ -119,26 +150,34 @@ class Provisioning {
         }
     }
 
-    private void apply(Entry entry) {
+    /**
+     * Applies one entry of a section (skills, agents, queues, dids) with the file's validation, and marks who owns it
+     * ({@link Administration#FILE} or {@link Administration#API}); runs in the caller's transaction.
+     */
+    void apply(String section, JsonNode node, String owner) {
+        AdminKind kind = AdminKind.of(section);
+        String key;
         try {
-            switch (entry.section()) {
-                case "skills" -> skill(yaml.treeToValue(entry.node(), SkillSpec.class));
-                case "agents" -> agent(yaml.treeToValue(entry.node(), AgentSpec.class));
-                case "queues" -> queue(yaml.treeToValue(entry.node(), QueueSpec.class));
-                default -> did(yaml.treeToValue(entry.node(), DidSpec.class));
-            }
+            key = switch (kind) {
+                case SKILLS -> skill(yaml.treeToValue(node, SkillSpec.class));
+                case AGENTS -> agent(yaml.treeToValue(node, AgentSpec.class));
+                case QUEUES -> queue(yaml.treeToValue(node, QueueSpec.class));
+                case DIDS -> did(yaml.treeToValue(node, DidSpec.class));
+            };
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
         }
+        jdbc.update("update " + kind.table() + " set managed_by = ? where " + kind.keyColumn() + " = ?", owner, key);
     }
 
-    private void skill(SkillSpec skill) {
+    private String skill(SkillSpec skill) {
         require(skill.name(), "name");
         upsert("update skill set description = ? where name = ?", "insert into skill (description, name) values (?,?)",
                 skill.description(), skill.name());
+        return skill.name();
     }
 
-    private void agent(AgentSpec agent) {
+    private String agent(AgentSpec agent) {
         require(agent.id(), "id");
         require(agent.sipUser(), "sipUser");
         String md5;
@@ -174,9 +213,10 @@ class Provisioning {
             jdbc.update("insert into agent_skill (agent_id, skill, proficiency) values (?,?,?)", agent.id(), skill,
                     level);
         });
+        return agent.id();
     }
 
-    private void queue(QueueSpec queue) {
+    private String queue(QueueSpec queue) {
         require(queue.name(), "name");
         String strategy = queue.strategy() == null ? "longest-idle" : queue.strategy();
         if (!STRATEGIES.contains(strategy)) {
@@ -210,14 +250,16 @@ class Provisioning {
             jdbc.update("insert into queue_member (queue_name, agent_id, penalty) values (?,?,?)", queue.name(),
                     member.agent(), or(member.penalty(), 0));
         }
+        return queue.name();
     }
 
-    private void did(DidSpec did) {
+    private String did(DidSpec did) {
         require(did.did(), "did");
         require(did.flow(), "flow");
         upsert("update did_route set flow_key = ?, description = ? where did = ?",
                 "insert into did_route (flow_key, description, did) values (?,?,?)", did.flow(), did.description(),
                 did.did());
+        return did.did();
     }
 
     private void upsert(String update, String insert, Object... values) {

@@ -326,6 +326,34 @@ class AcdPostgresTest {
     }
 
     @Test
+    void anEntryTheFileNoLongerDeclaresStaysAndPassesToTheAdministrationApi() throws IOException {
+        Path file = CONTENT.root().resolve("handover.yml");
+        var loader = new Provisioning(jdbc, tx, new AcdProperties(file, Duration.ofSeconds(30), true, ZoneId.of("UTC"),
+                Duration.ofSeconds(120)), clock, "callflow.local");
+        String withHal = "agents:\n  - { id: hal, sipUser: \"9000\", password: hal-9000 }\n";
+        Files.writeString(file, withHal);
+        assertThat(loader.load().problems()).isEmpty();
+        assertThat(owner("hal")).isEqualTo("file");
+
+        Files.writeString(file, "agents: []\n");
+        assertThat(loader.load().problems()).isEmpty();
+        assertThat(owner("hal")).as("kept, now the API's").isEqualTo("api");
+        assertThat(subscribers.credential("9000")).isPresent();
+
+        Files.writeString(file, withHal);
+        loader.load();
+        Files.writeString(file, "agents:\n  - { id: hal, sipUser: [ not, closed \n");
+        assertThat(loader.load().problems()).isNotEmpty();
+        assertThat(owner("hal")).as("a file that cannot be read whole hands nothing over").isEqualTo("file");
+        jdbc.update("delete from agent where id = 'hal'");
+        provisioning.load();
+    }
+
+    private String owner(String agentId) {
+        return jdbc.queryForObject("select managed_by from agent where id = ?", String.class, agentId);
+    }
+
+    @Test
     void loadingTheSameProvisioningTwiceChangesNothing() {
         int agentsBefore = jdbc.queryForObject("select count(*) from agent", Integer.class);
         int membersBefore = jdbc.queryForObject("select count(*) from queue_member", Integer.class);

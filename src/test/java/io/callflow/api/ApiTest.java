@@ -226,6 +226,83 @@ class ApiTest {
         }
     }
 
+    @Test
+    void anAdministratorManagesSkillsAgentsQueuesAndNumbersAndTheFileWins() {
+        assertThat(put("/api/v1/admin/skills/french", "{\"description\": \"French speakers\"}").getStatusCode())
+                .isEqualTo(HttpStatus.CREATED);
+        ResponseEntity<Map<String, Object>> carol = put("/api/v1/admin/agents/carol",
+                "{\"name\": \"Carol\", \"sipUser\": \"1003\", \"password\": \"carol-1003\","
+                        + " \"skills\": {\"french\": 7}}");
+        assertThat(carol.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(carol.getBody()).containsEntry("sipUser", "1003").containsEntry("managedBy", "api")
+                .containsEntry("skills", Map.of("french", 7)).doesNotContainKeys("password", "ha1Md5", "ha1Sha256");
+        String ha1 = jdbc.queryForObject("select ha1_md5 from agent where id = 'carol'", String.class);
+        assertThat(put("/api/v1/admin/agents/carol", "{\"name\": \"Carol B\", \"sipUser\": \"1003\","
+                + " \"skills\": {\"french\": 8}}")
+                .getBody()).containsEntry("name", "Carol B");
+        assertThat(jdbc.queryForObject("select ha1_md5 from agent where id = 'carol'", String.class))
+                .as("replaced without a password: credentials kept").isEqualTo(ha1);
+        assertThat(put("/api/v1/admin/queues/french", "{\"strategy\": \"round-robin\", \"members\": [\"carol\"]}")
+                .getBody()).containsEntry("strategy", "round-robin")
+                .containsEntry("members", List.of(Map.of("agent", "carol", "penalty", 0)));
+        assertThat(put("/api/v1/admin/dids/200", "{\"flow\": \"inbound-call\"}").getStatusCode())
+                .isEqualTo(HttpStatus.CREATED);
+        assertThat(get("/api/v1/agents/carol").getBody()).containsEntry("state", "OFFLINE");
+
+        ResponseEntity<Map<String, Object>> fileOwned = put("/api/v1/admin/agents/alice",
+                "{\"sipUser\": \"1001\", \"password\": \"taken-over\"}");
+        assertThat(fileOwned.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat((String) fileOwned.getBody().get("detail")).contains("declared in the provisioning file");
+        assertThat(delete("/api/v1/admin/queues/sales").getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(get("/api/v1/admin/agents/alice").getBody()).containsEntry("managedBy", "file");
+
+        assertThat(delete("/api/v1/admin/skills/french").getStatusCode()).as("carol has it")
+                .isEqualTo(HttpStatus.CONFLICT);
+        assertThat(delete("/api/v1/admin/queues/french").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(delete("/api/v1/admin/agents/carol").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(delete("/api/v1/admin/skills/french").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(delete("/api/v1/admin/dids/200").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(get("/api/v1/admin/agents/carol").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(delete("/api/v1/admin/agents/carol").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void administrationWithNonsenseIsRefusedSayingWhatToFixAndChangesNothing() {
+        assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\", \"password\": \"pw-1004\","
+                + " \"skills\": {\"english\": 11}}"))).contains("must have a level from 1 to 10, not 11");
+        assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\"}")))
+                .contains("needs a password or ha1Md5/ha1Sha256");
+        assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\", \"pasword\": \"x\"}")))
+                .contains("pasword");
+        assertThat(detail(put("/api/v1/admin/agents/dave", "{\"id\": \"eve\", \"sipUser\": \"1004\"}")))
+                .contains("differs from the one in the path");
+        assertThat(detail(put("/api/v1/admin/agents/dave", "[1, 2]"))).contains("must be a JSON object");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"strategy\": \"loudest\"}"))).contains("loudest");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"members\": [\"nobody\"]}")))
+                .contains("'nobody' is not a provisioned agent");
+        ResponseEntity<Map<String, Object>> clash = put("/api/v1/admin/agents/dave",
+                "{\"sipUser\": \"1001\", \"password\": \"pw-1004\"}");
+        assertThat(clash.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(put("/api/v1/admin/robots/r2", "{}").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(get("/api/v1/admin/agents/dave").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(get("/api/v1/admin/queues/q1").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    private String detail(ResponseEntity<Map<String, Object>> answer) {
+        assertThat(answer.getStatusCode()).as(String.valueOf(answer.getBody())).isEqualTo(HttpStatus.BAD_REQUEST);
+        return (String) answer.getBody().get("detail");
+    }
+
+    private ResponseEntity<Map<String, Object>> put(String path, String body) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return admin().exchange(path, HttpMethod.PUT, new HttpEntity<>(body, headers), JSON);
+    }
+
+    private ResponseEntity<Map<String, Object>> delete(String path) {
+        return admin().exchange(path, HttpMethod.DELETE, null, JSON);
+    }
+
     private static final String RECORD_PREFIX = "api-test-";
 
     private void record(String callId, String caller, String queue, String agent, String outcome, Instant start) {

@@ -172,6 +172,11 @@ class RoleMatrixTest {
                 get("/api/v1/calls?agent=alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls?agent=bob", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/calls/" + ALICES_CALL, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                // Administration: supervisors read, administrators change
+                get("/api/v1/admin/agents", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/admin/queues/sales", Caller.ADMIN, Caller.SUPERVISOR),
+                putNumber(),
+                deleteNumber(),
                 // The audit log is for administrators only
                 get("/api/v1/audit", Caller.ADMIN),
                 // Actuator (health and info are public: healthDetailsAreForAdministratorsAndSupervisors)
@@ -381,6 +386,24 @@ class RoleMatrixTest {
                 },
                 (caller, target, done) -> assertThat(state(agent))
                         .isEqualTo(pause == done ? "PAUSED" : "AVAILABLE"));
+    }
+
+    private Operation putNumber() {
+        return new Operation("PUT /api/v1/admin/dids/{number}", HttpMethod.PUT, target -> "/api/v1/admin/dids/" + target,
+                caller -> Map.of("flow", "inbound-call"), roles(Caller.ADMIN), HttpStatus.CREATED, () -> { },
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select count(*) from did_route where did = ?",
+                        Integer.class, target)).isEqualTo(done ? 1 : 0));
+    }
+
+    private Operation deleteNumber() {
+        String number = "555";
+        return new Operation("DELETE /api/v1/admin/dids/{number}", HttpMethod.DELETE,
+                target -> "/api/v1/admin/dids/" + number, caller -> null, roles(Caller.ADMIN), HttpStatus.NO_CONTENT,
+                () -> jdbc.update("insert into did_route (did, flow_key, managed_by) values (?, 'x', 'api')"
+                        + " on conflict (did) do nothing",
+                        number),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select count(*) from did_route where did = ?",
+                        Integer.class, number)).isEqualTo(done ? 0 : 1));
     }
 
     private Operation cancelCall() {
