@@ -6,7 +6,10 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Serves {@code ui/} at {@code /ui/}: the directory on disk first, then the copy packaged in the jar. */
+/**
+ * Serves {@code ui/} at {@code /ui/} (the directory on disk first, then the copy packaged in the jar) and sends
+ * {@code /} to its start page.
+ */
 @Configuration(proxyBeanMethods = false)
 class UiConfiguration implements WebMvcConfigurer {
 
@@ -25,6 +28,7 @@ class UiConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {
+        registry.addRedirectViewController("/", "/ui/");
         registry.addRedirectViewController("/ui", "/ui/");
         registry.addViewController("/ui/").setViewName("forward:/ui/index.html");
     }

@@ -123,6 +123,11 @@ final class B2bua implements Transfers.Legs {
         return calls.size();
     }
 
+    /** The calls admitted and not yet finished, for the drain at shutdown. */
+    List<CallId> liveCallIds() {
+        return List.copyOf(calls.keySet());
+    }
+
     boolean isLive(CallId callId) {
         return calls.containsKey(callId);
     }
