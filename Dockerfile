@@ -4,7 +4,7 @@ WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
 RUN ./mvnw -B -q dependency:go-offline
-COPY src src
+COPY src/main src/main
 COPY processes processes
 COPY rules rules
 COPY prompts prompts

@@ -3,6 +3,8 @@ package io.callflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import java.util.List;
+
 import io.callflow.flow.ProcessFolderDeployer;
 import io.callflow.platform.ContentProperties;
 import io.callflow.routing.RuleBase;
@@ -136,6 +138,34 @@ class H2ApplicationTest {
     void theUiIsServedFromTheJarAndFromDisk() {
         assertThat(http.getForObject("/ui/", String.class)).contains("<title>Callflow</title>");
         assertThat(http.getForObject("/ui/custom.html", String.class)).contains("from disk");
+    }
+
+    @Test
+    void theRootLeadsToCallflowsStartPageNotToCamunda() throws Exception {
+        var noRedirects = java.net.http.HttpClient.newHttpClient();
+        var root = noRedirects.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(http.getRootUri() + "/"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("Location")).hasValueSatisfying(location ->
+                assertThat(location).endsWith("/ui/"));
+        assertThat(http.getForObject("/ui/", String.class)).contains("href=\"/camunda/app/cockpit/\"")
+                .contains("href=\"/engine-rest/\"").contains("href=\"/actuator/health\"");
+    }
+
+    @Test
+    void camundaRestHasAnIndexWhoseLinksAnswer() throws Exception {
+        var index = http.withBasicAuth("admin", "callflow").getForEntity("/engine-rest/", String.class);
+        assertThat(index.getStatusCode()).isEqualTo(HttpStatus.OK);
+        var links = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.getBody()).path("_links");
+        assertThat(links.path("engine").path("href").asText()).isEqualTo("/engine-rest/engine");
+        for (String name : List.of("self", "engine", "process-definition", "process-instance", "task", "incident",
+                "job", "deployment", "history", "version")) {
+            String href = links.path(name).path("href").asText();
+            assertThat(http.withBasicAuth("admin", "callflow").getForEntity(href, String.class).getStatusCode())
+                    .as(name + " " + href).isEqualTo(HttpStatus.OK);
+        }
+        assertThat(http.getForEntity("/engine-rest/", String.class).getStatusCode())
+                .isEqualTo(HttpStatus.UNAUTHORIZED);
     }
 
     @Test

@@ -1,12 +1,17 @@
 package io.callflow.api;
 
 import io.callflow.platform.ContentProperties;
+import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Serves {@code ui/} at {@code /ui/}: the directory on disk first, then the copy packaged in the jar. */
+/**
+ * Serves {@code ui/} at {@code /ui/} (the directory on disk first, then the copy packaged in the jar) and sends
+ * {@code /} to its start page; gives Camunda's REST API an index at {@code /engine-rest/}.
+ */
 @Configuration(proxyBeanMethods = false)
 class UiConfiguration implements WebMvcConfigurer {
 
@@ -14,6 +19,11 @@ class UiConfiguration implements WebMvcConfigurer {
 
     UiConfiguration(ContentProperties content) {
         this.content = content;
+    }
+
+    @Bean
+    ResourceConfigCustomizer engineRestIndex() {
+        return config -> config.register(EngineRestIndex.class);
     }
 
     @Override
@@ -25,6 +35,7 @@ class UiConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {
+        registry.addRedirectViewController("/", "/ui/");
         registry.addRedirectViewController("/ui", "/ui/");
         registry.addViewController("/ui/").setViewName("forward:/ui/index.html");
     }

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +77,7 @@ final class B2bua implements Transfers.Legs {
     /** 64*T1, RFC 3261's transaction lifetime: how long a transferred caller may take to report the outcome, and
      *  how long a late copy of an INVITE may still turn up. */
     static final Duration TRANSACTION_LIFETIME = Duration.ofSeconds(32);
-    private final List<Map.Entry<String, Cidr>> trunks = new ArrayList<>();
+    private final TrunkTable trunks;
     private final Map<CallId, SipCall> calls = new ConcurrentHashMap<>();
     /** SIP Call-ID (caller's, and each fork's) to the call. */
     private final Map<String, SipCall> bySipCallId = new ConcurrentHashMap<>();
@@ -115,12 +114,16 @@ final class B2bua implements Transfers.Legs {
         this.admissionControl = new AdmissionControl(properties.overload(), meters);
         this.transfers = new Transfers(sip, properties, media, events, timers, this);
         meters.gauge("callflow.calls.active", calls, Map::size);
-        properties.effectiveTrunks().forEach(trunk -> trunk.cidrs().forEach(cidr ->
-                trunks.add(Map.entry(trunk.name(), Cidr.parse(cidr)))));
+        this.trunks = new TrunkTable(properties.effectiveTrunks());
     }
 
     int activeCalls() {
         return calls.size();
+    }
+
+    /** The calls admitted and not yet finished, for the drain at shutdown. */
+    List<CallId> liveCallIds() {
+        return List.copyOf(calls.keySet());
     }
 
     boolean isLive(CallId callId) {
@@ -311,8 +314,7 @@ final class B2bua implements Transfers.Legs {
                 return;
             }
             InetAddress source = ((SIPRequest) invite).getRemoteAddress();
-            Optional<String> trunk = trunks.stream().filter(t -> t.getValue().contains(source))
-                    .map(Map.Entry::getKey).findFirst();
+            Optional<String> trunk = trunks.trunkOf(source);
             if (trunk.isEmpty()) {
                 log.warn("INVITE from {} refused: not a configured trunk", source.getHostAddress());
                 sip.respond(call.inviteTransaction, invite, Response.FORBIDDEN, "Not a trunk");

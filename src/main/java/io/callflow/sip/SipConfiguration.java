@@ -194,4 +194,9 @@ class SipConfiguration {
         sip.provider().addSipListener(listener);
         return listener;
     }
+
+    @Bean
+    SipDrain sipDrain(SipListenerAdapter listener, B2bua b2bua, ShutdownProperties settings) {
+        return new SipDrain(listener, b2bua, settings);
+    }
 }

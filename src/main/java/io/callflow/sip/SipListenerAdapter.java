@@ -43,6 +43,8 @@ final class SipListenerAdapter implements SipListenerExt {
     private final DatabaseAvailability database;
     private final PeerProblemLog problems = new PeerProblemLog(log);
     private final SipRequestChecks checks;
+    /** Retry-After seconds once the node is stopping; negative while it takes calls. */
+    private volatile int stoppingRetryAfter = -1;
 
     SipListenerAdapter(SipContext sip, FloodGuard floodGuard, AuthGuard authGuard, Registrar registrar, B2bua b2bua,
             ExecutorService registrarExecutor, DatabaseAvailability database) {
@@ -86,6 +88,11 @@ final class SipListenerAdapter implements SipListenerExt {
             if ((method.equals(Request.REGISTER) || method.equals(Request.INVITE) && !inDialog)
                     && !database.available()) {
                 refuseWhileDatabaseAway(request, tx);
+                return;
+            }
+            if ((method.equals(Request.REGISTER) || method.equals(Request.INVITE) && !inDialog)
+                    && stoppingRetryAfter >= 0) {
+                refuseWhileStopping(request, tx);
                 return;
             }
             switch (method) {
@@ -199,6 +206,23 @@ final class SipListenerAdapter implements SipListenerExt {
      * RFC 3261 section 21.5.4: 503 with Retry-After, at once, while the database is away, so a trunk fails over to
      * another node and a phone retries later, instead of each waiting out the connection pool and getting 500.
      */
+    /**
+     * From now on new calls and registrations are refused (the node is stopping); requests within dialogs still pass,
+     * so live calls can end normally.
+     */
+    void refuseNewWork(int retryAfterSeconds) {
+        stoppingRetryAfter = retryAfterSeconds;
+    }
+
+    // RFC 3261 section 21.5.4: 503 with Retry-After sends the trunk to another node and the phone to register again
+    // later (with another node of the cluster behind the same address, or with this one after its restart).
+    private void refuseWhileStopping(Request request, ServerTransaction transaction) throws Exception {
+        Response unavailable = sip.messages().createResponse(Response.SERVICE_UNAVAILABLE, request);
+        unavailable.setReasonPhrase("Shutting down");
+        unavailable.addHeader(sip.headers().createRetryAfterHeader(stoppingRetryAfter));
+        transaction.sendResponse(unavailable);
+    }
+
     private void refuseWhileDatabaseAway(Request request, ServerTransaction transaction) throws Exception {
         Response unavailable = sip.messages().createResponse(Response.SERVICE_UNAVAILABLE, request);
         unavailable.setReasonPhrase("Database unavailable");

@@ -183,6 +183,7 @@ class RoleMatrixTest {
                 get("/actuator/prometheus", Caller.ADMIN),
                 get("/actuator/metrics", Caller.ADMIN),
                 // Camunda's REST API: reading calls, cancelling one, and what the attacker did
+                get("/engine-rest/", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/engine-rest/process-instance", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/engine-rest/history/process-instance", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/engine-rest/process-definition", Caller.ADMIN, Caller.SUPERVISOR),
