@@ -191,6 +191,12 @@ class Provisioning {
         } else {
             throw new IllegalArgumentException("agent '" + agent.id() + "' needs a password or ha1Md5/ha1Sha256");
         }
+        if (agent.maxCalls() != null && agent.maxCalls() != 1) {
+            // An agent is reserved for one call at a time (agent.current_call is unique); a promise of more would be
+            // silently broken, so it is refused.
+            throw new IllegalArgumentException("agent '" + agent.id() + "': maxCalls " + agent.maxCalls()
+                    + " is not supported; an agent takes one call at a time (leave maxCalls out)");
+        }
         Map<String, Integer> skills = agent.skills() == null ? Map.of() : agent.skills();
         skills.forEach((skill, level) -> {
             if (level == null || level < 1 || level > 10) {

@@ -270,6 +270,8 @@ class ApiTest {
     void administrationWithNonsenseIsRefusedSayingWhatToFixAndChangesNothing() {
         assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\", \"password\": \"pw-1004\","
                 + " \"skills\": {\"english\": 11}}"))).contains("must have a level from 1 to 10, not 11");
+        assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\", \"password\": \"pw-1004\","
+                + " \"maxCalls\": 2}"))).contains("maxCalls 2 is not supported; an agent takes one call at a time");
         assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\"}")))
                 .contains("needs a password or ha1Md5/ha1Sha256");
         assertThat(detail(put("/api/v1/admin/agents/dave", "{\"sipUser\": \"1004\", \"pasword\": \"x\"}")))
