@@ -3,10 +3,13 @@ package io.callflow.api;
 import java.time.Instant;
 
 import io.callflow.flow.CallHistory;
+import io.callflow.flow.CallPath;
+import io.callflow.flow.CallPaths;
 import io.callflow.flow.CallRecordPage;
 import io.callflow.flow.CallRecordQuery;
 import io.callflow.flow.CallRecordView;
 import io.swagger.v3.oas.annotations.Operation;
+import org.springframework.http.MediaType;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,9 +29,11 @@ class CallsController {
     static final int MAX_PAGE_SIZE = 500;
 
     private final CallHistory history;
+    private final CallPaths paths;
 
-    CallsController(CallHistory history) {
+    CallsController(CallHistory history, CallPaths paths) {
         this.history = history;
+        this.paths = paths;
     }
 
     @Operation(summary = "Search call records, newest first",
@@ -60,5 +65,28 @@ class CallsController {
                 .filter(found -> Roles.isSupervisorOrAdmin(user) || user.getName().equals(found.agent()))
                 // An agent learns nothing about calls it did not take, not even that they exist.
                 .orElseThrow(() -> new NotFoundException("There is no call '" + callId + "'"));
+    }
+
+    @Operation(summary = "The call's path through its flow",
+            description = "Every activity the call passed (BPMN element id, name, type, times), in order, from the"
+                    + " engine's history, with the flow definition to draw it on (see /diagram). Live and finished"
+                    + " calls alike. An agent may read only the calls it answered.")
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
+    @GetMapping("/{callId}/path")
+    CallPath path(@PathVariable String callId, Authentication user) {
+        one(callId, user);
+        return paths.path(callId).orElseThrow(() -> new NotFoundException("Call '" + callId
+                + "' has no flow history (it was refused before a flow started, or its history has expired)"));
+    }
+
+    @Operation(summary = "The BPMN 2.0 XML of the flow version the call ran",
+            description = "For drawing the call's path (e.g. with bpmn-js). An agent may read only the calls it"
+                    + " answered.")
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
+    @GetMapping(value = "/{callId}/diagram", produces = MediaType.APPLICATION_XML_VALUE)
+    byte[] diagram(@PathVariable String callId, Authentication user) {
+        one(callId, user);
+        return paths.diagram(callId).orElseThrow(() -> new NotFoundException("Call '" + callId
+                + "' has no flow history"));
     }
 }

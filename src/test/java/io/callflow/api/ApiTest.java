@@ -14,6 +14,8 @@ import java.util.Map;
 import io.callflow.call.RegistrationChanged;
 import io.callflow.support.TestContent;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,6 +62,8 @@ class ApiTest {
     @Autowired ApplicationEventPublisher events;
     @Autowired IdentityService identityService;
     @Autowired JdbcTemplate jdbc;
+    @Autowired RepositoryService repositoryService;
+    @Autowired RuntimeService runtimeService;
 
     @Test
     void aPasswordShorterThanTheMinimumIsRefusedWhereverAUserIsSaved() {
@@ -303,6 +307,40 @@ class ApiTest {
 
     private ResponseEntity<Map<String, Object>> delete(String path) {
         return admin().exchange(path, HttpMethod.DELETE, null, JSON);
+    }
+
+    @Test
+    void aFinishedCallsPathThroughItsFlowAndTheDiagramToDrawItOn() {
+        repositoryService.createDeployment().addString("path-test.bpmn", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="test">
+                  <process id="path-test" isExecutable="true" camunda:historyTimeToLive="1">
+                    <startEvent id="callArrived" name="Call arrived"/>
+                    <sequenceFlow id="f1" sourceRef="callArrived" targetRef="greet"/>
+                    <manualTask id="greet" name="Greet"/>
+                    <sequenceFlow id="f2" sourceRef="greet" targetRef="callEnded"/>
+                    <endEvent id="callEnded" name="Call ended"/>
+                  </process>
+                </definitions>
+                """).deploy();
+        // Callflow's record plugin writes the call record of every flow started with a call id.
+        runtimeService.startProcessInstanceByKey("path-test", RECORD_PREFIX + "path");
+
+        Map<String, Object> path = get("/api/v1/calls/" + RECORD_PREFIX + "path/path").getBody();
+        assertThat(path).containsEntry("flow", "path-test").containsKey("endedAt");
+        assertThat((List<Map<String, Object>>) path.get("steps")).extracting(step -> step.get("activityId"))
+                .containsExactly("callArrived", "greet", "callEnded");
+        ResponseEntity<String> diagram = admin().getForEntity("/api/v1/calls/" + RECORD_PREFIX + "path/diagram",
+                String.class);
+        assertThat(diagram.getHeaders().getContentType().isCompatibleWith(MediaType.APPLICATION_XML)).isTrue();
+        assertThat(diagram.getBody()).contains("<manualTask id=\"greet\"");
+
+        record(RECORD_PREFIX + "noflow", "+4930778", null, null, "REFUSED", Instant.parse("2026-05-01T10:00:00Z"));
+        ResponseEntity<Map<String, Object>> noFlow = get("/api/v1/calls/" + RECORD_PREFIX + "noflow/path");
+        assertThat(noFlow.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat((String) noFlow.getBody().get("detail")).contains("has no flow history");
+        assertThat(get("/api/v1/calls/no-such-call/path").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
     }
 
     private static final String RECORD_PREFIX = "api-test-";

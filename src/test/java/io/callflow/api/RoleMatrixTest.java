@@ -107,7 +107,7 @@ class RoleMatrixTest {
         }
     }
 
-    /** A finished call that alice answered, in the call records. */
+    /** A call that alice answered: its record and its flow. */
     static final String ALICES_CALL = "matrix-call-alice";
 
     /** A user the administrator acts on where others would attack themselves or the administrator. */
@@ -147,8 +147,9 @@ class RoleMatrixTest {
         createUser(RECRUIT, "recruit-pw", "");
         events.publishEvent(new RegistrationChanged("1001", 1, Instant.now()));
         events.publishEvent(new RegistrationChanged("1002", 1, Instant.now()));
-        jdbc.update("insert into call_record (call_id, caller, did, started_at, ended_at, outcome, agent)"
-                + " values (?, '+4930111', '100', now(), now(), 'COMPLETED', 'alice')", ALICES_CALL);
+        runtimeService.startProcessInstanceByKey("inbound-call", ALICES_CALL,
+                Map.of("caller", "+4930111", "did", "100"));
+        assertThat(jdbc.update("update call_record set agent = 'alice' where call_id = ?", ALICES_CALL)).isOne();
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice").equals("AVAILABLE")
                 && state("bob").equals("AVAILABLE"));
     }
@@ -172,6 +173,8 @@ class RoleMatrixTest {
                 get("/api/v1/calls?agent=alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls?agent=bob", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/calls/" + ALICES_CALL, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/" + ALICES_CALL + "/path", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/" + ALICES_CALL + "/diagram", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 // Administration: supervisors read, administrators change
                 get("/api/v1/admin/agents", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/admin/queues/sales", Caller.ADMIN, Caller.SUPERVISOR),
