@@ -48,7 +48,8 @@ class RtpFuzzTest {
                 int length = Math.min(input[at + 1] & 0xff, input.length - at - 2);
                 byte[] datagram = Arrays.copyOfRange(input, at + 2, at + 2 + length);
                 at += 2 + length;
-                ByteBuf content = Unpooled.wrappedBuffer(datagram);
+                // Not wrappedBuffer: for an empty datagram it is the shared EMPTY_BUFFER, whose count never drops.
+                ByteBuf content = Unpooled.buffer(datagram.length + 1).writeBytes(datagram);
                 channel.writeInbound(new DatagramPacket(content, US, source));
                 boolean rtcp = datagram.length >= 2 && (datagram[0] & 0xc0) == 0x80
                         && (datagram[1] & 0xff) >= 200 && (datagram[1] & 0xff) <= 204;
