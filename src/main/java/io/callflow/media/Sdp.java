@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The parts of an SDP (RFC 4566) audio offer or answer Callflow needs: where to send RTP, the payload types in the
@@ -18,6 +19,7 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
     private static final int MAX_PORT = 65535;
     /** RFC 3550 section 5.1: the payload type field has 7 bits. */
     private static final int MAX_PAYLOAD_TYPE = 127;
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:-]{1,255}");
 
     static Sdp parse(String text) {
         if (text == null || text.isBlank()) {
@@ -49,6 +51,11 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
                 String[] f = line.substring(2).split("\\s+");
                 if (f.length < 3) {
                     throw new IllegalArgumentException("bad connection line: " + line);
+                }
+                // RFC 4566 section 9: unicast-address = IP4-address / IP6-address / FQDN; anything else (control
+                // characters, a multicast TTL) would only be looked up as a host name that does not exist.
+                if (!ADDRESS.matcher(f[2]).matches()) {
+                    throw new IllegalArgumentException("bad connection address: " + line);
                 }
                 if (inAudio) {
                     mediaAddress = f[2];
