@@ -3,6 +3,7 @@ package io.callflow.media;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -92,6 +93,8 @@ class RtpFuzzTest {
         assertThat(packet.marker()).isEqualTo((datagram[1] & 0x80) != 0);
         assertThat(packet.payloadType()).isEqualTo(payloadType(datagram));
         assertThat(packet.sequence()).isEqualTo(((datagram[2] & 0xff) << 8) | (datagram[3] & 0xff));
+        assertThat(packet.timestamp()).isEqualTo(ByteBuffer.wrap(datagram, 4, 4).getInt() & 0xffffffffL);
+        assertThat(packet.ssrc()).isEqualTo(ByteBuffer.wrap(datagram, 8, 4).getInt());
         assertThat(ByteBufUtil.getBytes(packet.payload()))
                 .isEqualTo(Arrays.copyOfRange(datagram, header, datagram.length - padding));
     }
