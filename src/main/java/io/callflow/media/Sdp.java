@@ -53,8 +53,9 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
                     throw new IllegalArgumentException("bad connection line: " + line);
                 }
                 // RFC 4566 section 9: unicast-address = IP4-address / IP6-address / FQDN; anything else (control
-                // characters, a multicast TTL) would only be looked up as a host name that does not exist.
-                if (!ADDRESS.matcher(f[2]).matches()) {
+                // characters, a multicast TTL) would only be looked up as a host name that does not exist. Checked
+                // only where the address is used: another stream's connection line is none of our business.
+                if ((inAudio || port < 0) && !ADDRESS.matcher(f[2]).matches()) {
                     throw new IllegalArgumentException("bad connection address: " + line);
                 }
                 if (inAudio) {
