@@ -38,12 +38,18 @@ final class RtpDecoder extends MessageToMessageDecoder<DatagramPacket> {
             return;
         }
         int header = HEADER + 4 * (first & 0x0f);
-        if ((first & 0x10) != 0 && length >= header + 4) {
+        if ((first & 0x10) != 0) {
+            // RFC 3550 section 5.3.1: the X bit announces a 4-byte extension header after the CSRCs, whose second
+            // half is the extension's length in 32-bit words; a packet too short for it has no payload to trust.
+            if (length < header + 4) {
+                drops.count(RtpDrops.Reason.TOO_SHORT);
+                return;
+            }
             header += 4 + 4 * in.getUnsignedShort(start + header + 2);
         }
         int padding = (first & 0x20) != 0 ? in.getUnsignedByte(start + length - 1) : 0;
         int payloadLength = length - header - padding;
-        if (payloadLength < 0 || ((first & 0x10) != 0 && length < header)) {
+        if (payloadLength < 0) {
             drops.count(RtpDrops.Reason.TOO_SHORT);
             return;
         }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The parts of an SDP (RFC 4566) audio offer or answer Callflow needs: where to send RTP, the payload types in the
@@ -14,6 +15,11 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
 
     static final int PCMU = 0;
     static final int PCMA = 8;
+    /** RFC 4566 section 5.14: the transport port; RTP over UDP (RFC 768) has 16 bits. */
+    private static final int MAX_PORT = 65535;
+    /** RFC 3550 section 5.1: the payload type field has 7 bits. */
+    private static final int MAX_PAYLOAD_TYPE = 127;
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:-]{1,255}");
 
     static Sdp parse(String text) {
         if (text == null || text.isBlank()) {
@@ -36,15 +42,21 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
                     throw new IllegalArgumentException("bad media line: " + line);
                 }
                 if (inAudio) {
-                    port = Integer.parseInt(f[1]);
+                    port = number(f[1], MAX_PORT, line);
                     for (int i = 3; i < f.length; i++) {
-                        types.add(Integer.parseInt(f[i]));
+                        types.add(number(f[i], MAX_PAYLOAD_TYPE, line));
                     }
                 }
             } else if (line.startsWith("c=")) {
                 String[] f = line.substring(2).split("\\s+");
                 if (f.length < 3) {
                     throw new IllegalArgumentException("bad connection line: " + line);
+                }
+                // RFC 4566 section 9: unicast-address = IP4-address / IP6-address / FQDN; anything else (control
+                // characters, a multicast TTL) would only be looked up as a host name that does not exist. Checked
+                // only where the address is used: another stream's connection line is none of our business.
+                if ((inAudio || port < 0) && !ADDRESS.matcher(f[2]).matches()) {
+                    throw new IllegalArgumentException("bad connection address: " + line);
                 }
                 if (inAudio) {
                     mediaAddress = f[2];
@@ -56,7 +68,7 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
                 if (f.length < 2) {
                     throw new IllegalArgumentException("bad rtpmap line: " + line);
                 }
-                rtpmap.put(Integer.parseInt(f[0]), f[1].toLowerCase(Locale.ROOT));
+                rtpmap.put(number(f[0], MAX_PAYLOAD_TYPE, line), f[1].toLowerCase(Locale.ROOT));
             } else if (inAudio && (line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive")
                     || line.equals("a=sendrecv"))) {
                 direction = line.substring(2);
@@ -67,6 +79,18 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
             throw new IllegalArgumentException("SDP has no audio stream with a connection address");
         }
         return new Sdp(address, port, types, rtpmap, direction);
+    }
+
+    /**
+     * A decimal field within 0..max. Out of range is as unreadable as not a number: a payload type of 925 would be
+     * answered (and listened for) as a telephone-event type no packet can carry.
+     */
+    private static int number(String field, int max, String line) {
+        int value = Integer.parseInt(field);
+        if (value < 0 || value > max) {
+            throw new IllegalArgumentException("out of range (0-" + max + "): " + line);
+        }
+        return value;
     }
 
     /** The first codec of the offer we support (PCMU or PCMA), in the offerer's order; -1 when there is none. */
