@@ -121,7 +121,8 @@ class OperationsFilesTest {
         assertThat(context.getBean(CallRouter.class).getClass().getPackageName()).isEqualTo("io.callflow.routing");
         assertThat(Arrays.stream(context.getBeanDefinitionNames()).map(context::getType)
                 .filter(type -> type != null && type.getPackageName().equals("io.callflow.tracing"))
-                .map(Class::getSimpleName)).as("call-tracing beans").containsExactly("TracingOffConfiguration");
+                .map(Class::getSimpleName)).as("call-tracing beans")
+                .containsExactlyInAnyOrder("TracingOffConfiguration", "TracingProperties");
     }
 
     private static Set<String> missing(Set<String> used, Set<String> exported) {
@@ -149,14 +150,15 @@ class OperationsFilesTest {
     }
 
     /**
-     * The metric names in PromQL expressions: what is left once strings, label matchers, ranges, grouping clauses,
-     * Grafana variables, functions and keywords are taken out.
+     * The metric names in PromQL expressions (and Grafana's {@code label_values(metric, label)}): what is left once
+     * strings, label matchers, ranges, grouping clauses, Grafana variables, functions and keywords are taken out.
      */
     static Set<String> metricNames(List<String> expressions) {
         Pattern identifier = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
         Set<String> names = new TreeSet<>();
         for (String expression : expressions) {
-            String bare = expression.replaceAll("\"(\\\\.|[^\"\\\\])*\"", " ").replaceAll("\\{[^}]*}", " ")
+            String bare = expression.replaceAll("label_values\\(([^,]*),[^)]*\\)", "$1")
+                    .replaceAll("\"(\\\\.|[^\"\\\\])*\"", " ").replaceAll("\\{[^}]*}", " ")
                     .replaceAll("\\[[^]]*]", " ")
                     .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
                     .replaceAll("\\$\\w+", " ");

@@ -16,7 +16,7 @@ import org.springframework.core.annotation.Order;
 
 /**
  * Turns the call events into the trace's frame: the root span opens when the INVITE arrives and a {@code sip.invite}
- * span covers the caller's INVITE until it is answered; legs ringing, answering and hanging up are events on the root;
+ * span covers the caller's INVITE until the flow answers it or the caller gives up; legs ringing, answering and hanging up are events on the root;
  * the root ends when both the caller is gone and the flow has ended (whichever comes last).
  */
 class CallEventSpans {
@@ -39,6 +39,12 @@ class CallEventSpans {
         trace.root.tag("callflow.trunk", event.trunk());
         trace.root.tag("callflow.flow", event.flowKey());
         trace.start(INVITE, INVITE, null, event.at()).tag(CallTraces.DID, event.did());
+    }
+
+    /** The flow answered the caller (Callflow sends the 200 OK itself, so no call event says so). */
+    void callerAnswered(String callId) {
+        traces.find(callId).ifPresent(trace -> trace.end(INVITE, traces.now(),
+                span -> span.tag(CallTraces.OUTCOME, "answered")));
     }
 
     @EventListener

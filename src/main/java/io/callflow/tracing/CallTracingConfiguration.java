@@ -3,8 +3,13 @@ package io.callflow.tracing;
 import java.time.Clock;
 
 import io.callflow.acd.CallDistributor;
+import io.callflow.call.CallControl;
+import io.callflow.call.CallId;
 import io.callflow.routing.CallRouter;
 import io.micrometer.tracing.Tracer;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.actuate.autoconfigure.tracing.ConditionalOnEnabledTracing;
@@ -38,14 +43,26 @@ class CallTracingConfiguration {
     }
 
     /**
-     * Wraps the routing and ACD ports where they are defined, so their users need no change. Not ordered, so it runs
+     * Wraps the call-control, routing and ACD ports where they are defined, so their users need no change. Not ordered, so it runs
      * after the transaction proxy is in place and wraps that proxy rather than hiding the bean from it.
      */
     @Bean
-    static BeanPostProcessor tracedPorts(ObjectProvider<CallTraces> traces) {
+    static BeanPostProcessor tracedPorts(ObjectProvider<CallTraces> traces, ObjectProvider<CallEventSpans> events) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof CallControl && !AopUtils.isAopProxy(bean)) {
+                    // Only the answer matters here: it ends the INVITE's span.
+                    ProxyFactory proxy = new ProxyFactory(bean);
+                    proxy.addAdvice((MethodInterceptor) invocation -> {
+                        Object result = invocation.proceed();
+                        if (invocation.getMethod().getName().equals("answer")) {
+                            events.getObject().callerAnswered(((CallId) invocation.getArguments()[0]).value());
+                        }
+                        return result;
+                    });
+                    return proxy.getProxy();
+                }
                 if (bean instanceof CallRouter router && !(bean instanceof TracedCallRouter)) {
                     return new TracedCallRouter(router, traces.getObject());
                 }

@@ -48,6 +48,9 @@ final class TracedCallDistributor implements CallDistributor {
             } else if (result instanceof EnqueueResult.Reserved reserved) {
                 span.tag(CallTraces.OUTCOME, "reserved").tag(CallTraces.AGENT, reserved.agentId());
                 trace.root.tag(CallTraces.AGENT, reserved.agentId());
+                // A free agent reserved within the enqueue is the same decision as a later AgentReserved.
+                traces.instant(trace.callId, "acd.reservation", traces.now(), reservation -> reservation
+                        .tag(CallTraces.QUEUE, reserved.queue()).tag(CallTraces.AGENT, reserved.agentId()));
             } else if (result instanceof EnqueueResult.Rejected rejected) {
                 span.tag(CallTraces.OUTCOME, "rejected " + rejected.reason());
             }
