@@ -79,11 +79,6 @@ final class CallTraces {
         return clock.instant();
     }
 
-    /** Number of calls with an open trace. */
-    int size() {
-        return calls.asMap().size();
-    }
-
     /** One call's root span and its spans still open, by a key of the caller's choosing (an activity instance id). */
     final class CallTrace {
         final String callId;
