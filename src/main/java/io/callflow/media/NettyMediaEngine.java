@@ -105,6 +105,9 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             channels = NioDatagramChannel::new;
         }
         meters.gauge("callflow.rtp.legs", legs, Map::size);
+        // Port pairs in use and free: a call needs one pair per leg, and an empty pool refuses new calls.
+        meters.gauge("callflow.rtp.ports.used", ports, PortPool::inUse);
+        meters.gauge("callflow.rtp.ports.free", ports, PortPool::available);
         ticker.scheduleAtFixedRate(this::tick, 5, 5, TimeUnit.MILLISECONDS);
     }
 

@@ -41,4 +41,9 @@ final class PortPool {
     synchronized int inUse() {
         return inUse.size();
     }
+
+    /** Port pairs ready to be taken. */
+    synchronized int available() {
+        return free.size();
+    }
 }
