@@ -173,7 +173,13 @@ public final class Baresip implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
                 try {
-                    return new Socket(InetAddress.getLoopbackAddress(), port);
+                    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+                    if (socket.getLocalPort() != port) {
+                        return socket;
+                    }
+                    // TCP simultaneous open: connecting to a free port from the same port connects to itself.
+                    socket.close();
+                    throw new IOException("connected to itself");
                 } catch (IOException notYet) {
                     if (!process.isAlive() || System.nanoTime() > deadline) {
                         process.destroyForcibly();
