@@ -158,14 +158,18 @@ public final class Baresip implements AutoCloseable {
                     "snd_path " + dir,
                     String.join("\n", configLines), "");
             Files.writeString(dir.resolve("config"), config);
-            Files.writeString(dir.resolve("accounts"), account + ";answermode=" + answerMode + "\n");
+            // No account at start: it is added through the control connection once that is open, or its
+            // REGISTER_OK (sent within milliseconds on loopback) would be gone before anyone listens.
+            Files.writeString(dir.resolve("accounts"), "");
             List<String> command = new ArrayList<>(List.of("baresip", "-f", dir.toString()));
             if (sipTrace) {
                 command.add("-s");
             }
             Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("baresip.log").toFile()).start();
-            return new Baresip(process, dir, sipPort, consPort, connect(process, dir, controlPort));
+            Baresip phone = new Baresip(process, dir, sipPort, consPort, connect(process, dir, controlPort));
+            phone.command("uanew", account + ";answermode=" + answerMode);
+            return phone;
         }
 
         private static Socket connect(Process process, Path dir, int port) throws IOException {

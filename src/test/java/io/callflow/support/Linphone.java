@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * <p>What this version needs to work headless, found by trying: the SIP port must be set by the {@code ports sip}
  * command (the {@code sip_port} of a fresh config is read as 0, leaving no UDP listening point); IPv6 must be off,
  * or it offers the host's IPv6 address in SDP; and the phone must register, because its SDP address is that of the
- * socket towards its proxy (without one it offers the address of the default route, not loopback).
+ * socket towards its proxy (without one it offers the address of the default route, not loopback); and it must not
+ * wait for its network monitor to call the network "up", which never happens in a container.
  */
 public final class Linphone implements AutoCloseable {
 
@@ -58,7 +59,8 @@ public final class Linphone implements AutoCloseable {
             throws IOException {
         Path dir = Files.createTempDirectory("linphonec");
         Files.writeString(dir.resolve("linphonerc"), String.join("\n",
-                "[sip]", "use_ipv6=0", "sip_tcp_port=0", "default_proxy=-1",
+                "[sip]", "use_ipv6=0", "sip_tcp_port=0", "default_proxy=-1", "register_only_when_network_is_up=0",
+                "register_only_when_upnp_is_ok=0",
                 "[rtp]", "audio_rtp_port=" + rtpMin + "-" + rtpMax, "video_rtp_port=0",
                 "[sound]", "echocancellation=0",
                 "[video]", "capture=0", "display=0", ""));
