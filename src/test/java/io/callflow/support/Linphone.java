@@ -65,7 +65,7 @@ public final class Linphone implements AutoCloseable {
                 "[sound]", "echocancellation=0",
                 "[video]", "capture=0", "display=0", ""));
         Process process = new ProcessBuilder("linphonec", "-c", dir.resolve("linphonerc").toString(), "-S",
-                "-d", "4", "-l", dir.resolve("linphone.log").toString())
+                "-d", "6", "-l", dir.resolve("linphone.log").toString())
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         Linphone phone = new Linphone(process, dir);
         phone.command("ipv6 disable");
@@ -140,6 +140,11 @@ public final class Linphone implements AutoCloseable {
     /** Everything linphonec printed so far. */
     public String output() {
         return String.join("\n", lines);
+    }
+
+    /** liblinphone's own log, SIP messages included. */
+    public String sipLog() throws IOException {
+        return Files.readString(dir.resolve("linphone.log"), StandardCharsets.ISO_8859_1);
     }
 
     /** What the phone heard (8 kHz mono WAV); complete once the call has ended. */
