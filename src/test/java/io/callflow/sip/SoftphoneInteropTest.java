@@ -134,7 +134,7 @@ class SoftphoneInteropTest {
     void linphoneAgentAnswersABaresipCallerWithAudioBothWaysAndHangsUp() throws Exception {
         try (Linphone agent = Linphone.start("1001", "alice-1001", SIP_PORT, agentTone, 41500, 41599);
                 Baresip caller = Baresip.caller().source(callerTone).rtpPorts(41750, 41999).start()) {
-            agent.awaitLine("Registration on .* successful", SIGNALLING);
+            agent.awaitRegistered(SIGNALLING);
             caller.dial("sip:400@127.0.0.1:" + SIP_PORT);
             agent.awaitLine("Receiving new incoming call", SIGNALLING);
             agent.answer();
@@ -155,7 +155,7 @@ class SoftphoneInteropTest {
     void linphoneCallersMenuChoiceInSipInfoReachesABaresipAgentWithAudioBothWays() throws Exception {
         try (Linphone caller = Linphone.start("1003", "carol-1003", SIP_PORT, callerTone, 41750, 41999);
                 Baresip bob = Baresip.agent("1002", "bob-1002", SIP_PORT).source(agentTone).start()) {
-            caller.awaitLine("Registration on .* successful", SIGNALLING);
+            caller.awaitRegistered(SIGNALLING);
             bob.awaitEvent("REGISTER_OK", SIGNALLING);
             caller.sipInfoDtmf();
             caller.call("sip:401@127.0.0.1:" + SIP_PORT);

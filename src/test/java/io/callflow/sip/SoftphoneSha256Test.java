@@ -53,7 +53,7 @@ class SoftphoneSha256Test {
     @Test
     void linphoneRegistersWithSha256() throws Exception {
         try (Linphone phone = Linphone.start("1001", "alice-1001", SIP_PORT, Tones.silence(5), 41500, 41599)) {
-            phone.awaitLine("Registration on .* successful", SIGNALLING);
+            phone.awaitRegistered(SIGNALLING);
             assertThat(phone.sipLog()).contains("algorithm=SHA-256");
         }
     }

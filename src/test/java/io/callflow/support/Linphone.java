@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -108,11 +109,33 @@ public final class Linphone implements AutoCloseable {
     }
 
     /**
-     * Waits for the next output line not yet returned that matches {@code regex} (e.g. {@code Registration on .*
-     * successful}, {@code Receiving new incoming call}, {@code Call \d+ with .* connected}, {@code Media streams
+     * Waits for the next output line not yet returned that matches {@code regex} (e.g. {@code Receiving new incoming
+     * call}, {@code Call \d+ with .* connected}, {@code Media streams
      * established}, {@code Call \d+ with .* ended}) and returns it; fails with the output after {@code timeout}.
      */
     public String awaitLine(String regex, Duration timeout) {
+        return nextLine(regex, timeout).orElseGet(() -> fail("linphonec never printed /" + regex + "/ within "
+                + timeout + ":\n" + output()));
+    }
+
+    /**
+     * Waits until the phone is registered, asking {@code status register} every 200 ms: linphonec 5.1 prints
+     * nothing by itself when a registration succeeds.
+     */
+    public void awaitRegistered(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            command("status register");
+            if (nextLine("registered=", Duration.ofSeconds(2)).filter(line -> line.contains("registered=1"))
+                    .isPresent()) {
+                return;
+            }
+            sleep(200);
+        }
+        fail("linphonec did not register within " + timeout + ":\n" + output());
+    }
+
+    private Optional<String> nextLine(String regex, Duration timeout) {
         Pattern pattern = Pattern.compile(regex);
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
@@ -120,12 +143,12 @@ public final class Linphone implements AutoCloseable {
                 for (int i = consumed; i < lines.size(); i++) {
                     if (pattern.matcher(lines.get(i)).find()) {
                         consumed = i + 1;
-                        return lines.get(i);
+                        return Optional.of(lines.get(i));
                     }
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    fail("linphonec never printed /" + regex + "/ within " + timeout + ":\n" + output());
+                    return Optional.empty();
                 }
                 try {
                     lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -134,6 +157,15 @@ public final class Linphone implements AutoCloseable {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
