@@ -126,7 +126,8 @@ public final class Linphone implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             command("status register");
-            if (nextLine("registered=", Duration.ofSeconds(2)).filter(line -> line.contains("registered=1"))
+            // "registered=-1" (or 0) until then, "registered, identity=... duration=..." once registered.
+            if (nextLine("registered[=,]", Duration.ofSeconds(2)).filter(line -> line.contains("registered,"))
                     .isPresent()) {
                 return;
             }
