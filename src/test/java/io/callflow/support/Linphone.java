@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * command (the {@code sip_port} of a fresh config is read as 0, leaving no UDP listening point); IPv6 must be off,
  * or it offers the host's IPv6 address in SDP; and the phone must register, because its SDP address is that of the
  * socket towards its proxy (without one it offers the address of the default route, not loopback); and it must not
- * wait for its network monitor to call the network "up", which never happens in a container.
+ * wait for its network monitor to call the network "up", which never happens in a container; and it needs a writable
+ * data directory, or its core never leaves the start-up state and refuses incoming calls with 503.
  */
 public final class Linphone implements AutoCloseable {
 
@@ -65,9 +66,14 @@ public final class Linphone implements AutoCloseable {
                 "[rtp]", "audio_rtp_port=" + rtpMin + "-" + rtpMax, "video_rtp_port=0",
                 "[sound]", "echocancellation=0",
                 "[video]", "capture=0", "display=0", ""));
-        Process process = new ProcessBuilder("linphonec", "-c", dir.resolve("linphonerc").toString(), "-S",
+        // A writable data directory (liblinphone's databases under $HOME/.local/share/linphone): without one the
+        // core stays in its start-up state and answers every incoming INVITE with 503.
+        Files.createDirectories(dir.resolve(".local/share/linphone"));
+        ProcessBuilder command = new ProcessBuilder("linphonec", "-c", dir.resolve("linphonerc").toString(), "-S",
                 "-d", "6", "-l", dir.resolve("linphone.log").toString())
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+                .directory(dir.toFile()).redirectErrorStream(true);
+        command.environment().put("HOME", dir.toString());
+        Process process = command.start();
         Linphone phone = new Linphone(process, dir);
         phone.command("ipv6 disable");
         phone.command("ports sip " + Sipp.freePort());
