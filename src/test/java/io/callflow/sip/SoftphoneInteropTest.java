@@ -57,9 +57,14 @@ class SoftphoneInteropTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
+        phoneTestProperties(registry, CONTENT, SIP_PORT);
+    }
+
+    /** Callflow on loopback for real phones: content, SIP port, and RTP in 41000-41499 (the phones use 41500-41999). */
+    static void phoneTestProperties(DynamicPropertyRegistry registry, TestContent content, int sipPort) {
+        content.properties().forEach((key, value) -> registry.add(key, () -> value));
+        registry.add("callflow.acd.provisioning-file", () -> content.root().resolve("provisioning.yml").toString());
+        registry.add("callflow.sip.port", () -> sipPort);
         registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.bind-address", () -> "127.0.0.1");
         registry.add("callflow.media.rtp-port-min", () -> 41000);
@@ -208,8 +213,10 @@ class SoftphoneInteropTest {
         // At least half a second of the other side's tone, and never one's own (no echo, no crossed streams).
         assertThat(Tones.blocksWith(heard, expected, own, 2000)).as("blocks of %s Hz heard", expected)
                 .isGreaterThanOrEqualTo(25);
-        assertThat(Tones.blocksWith(heard, own, expected, 2000)).as("blocks of its own %s Hz heard", own)
-                .isZero();
+        // A phone may record the keys it sends (linphonec does): a DTMF pair leaks into the own tone's filter, so a
+        // block where a DTMF frequency is louder is a key, not an echo.
+        assertThat(Tones.blocksWith(heard, own, expected, 2000, 697, 770, 852, 941, 1209, 1336, 1477, 1633))
+                .as("blocks of its own %s Hz heard", own).isZero();
     }
 
     /** The newest call record for {@code did} (the test's own call), once it has ended. */

@@ -34,13 +34,7 @@ class SoftphoneSha256Test {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.rtp-port-min", () -> 41000);
-        registry.add("callflow.media.rtp-port-max", () -> 41499);
+        SoftphoneInteropTest.phoneTestProperties(registry, CONTENT, SIP_PORT);
         registry.add("callflow.sip.digest-algorithms", () -> "SHA-256");
     }
 
