@@ -140,6 +140,8 @@ public final class Baresip implements AutoCloseable {
                     "call_local_timeout 120",
                     "call_max_calls 4",
                     "audio_source aufile," + (source == null ? Tones.silence(30) : source).toAbsolutePath(),
+                    // aufile cannot play in 1.0: a player that never opens keeps baresip off the sound card, and
+                    // the sndfile filter records what the phone hears.
                     "audio_player aufile," + player,
                     "audio_alert aufile," + player,
                     "rtp_ports " + rtpMin + "-" + rtpMax,
