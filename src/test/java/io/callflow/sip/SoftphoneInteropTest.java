@@ -100,7 +100,8 @@ class SoftphoneInteropTest {
 
     @Test
     void baresipCallerReachesBaresipAgentWithAudioBothWaysAndTheCallerHangsUp() throws Exception {
-        try (Baresip agent = Baresip.agent("1001", "alice-1001", SIP_PORT).source(agentTone).start();
+        try (Baresip agent = Baresip.agent("1001", "alice-1001", SIP_PORT).source(agentTone).rtpPorts(41500, 41749)
+                        .start();
                 Baresip caller = Baresip.caller().source(callerTone).rtpPorts(41750, 41999).start()) {
             agent.awaitEvent("REGISTER_OK", SIGNALLING);
             caller.dial("sip:400@127.0.0.1:" + SIP_PORT);
@@ -171,7 +172,8 @@ class SoftphoneInteropTest {
     @ValueSource(strings = {"RFC 4733", "SIP INFO"})
     void linphoneCallersMenuChoiceReachesABaresipAgentWithAudioBothWays(String dtmf) throws Exception {
         try (Linphone caller = Linphone.start("1003", "carol-1003", SIP_PORT, callerTone, 41750, 41999);
-                Baresip bob = Baresip.agent("1002", "bob-1002", SIP_PORT).source(agentTone).start()) {
+                Baresip bob = Baresip.agent("1002", "bob-1002", SIP_PORT).source(agentTone).rtpPorts(41500, 41749)
+                        .start()) {
             caller.awaitRegistered(SIGNALLING);
             bob.awaitEvent("REGISTER_OK", SIGNALLING);
             if (dtmf.equals("SIP INFO")) {
