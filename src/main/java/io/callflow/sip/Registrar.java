@@ -104,7 +104,7 @@ final class Registrar {
         }
         if (!offered(auth.getAlgorithm())) {
             // What is offered is what is accepted: an operator who drops MD5 from the challenges must not have it
-            // answered anyway. RFC 7616 section 3.4: no algorithm parameter means MD5.
+            // answered anyway. RFC 7616 section 3.3: no algorithm parameter means MD5.
             sip.respond(transaction, request, Response.BAD_REQUEST, "Digest algorithm not offered");
             return;
         }
@@ -295,8 +295,8 @@ final class Registrar {
         Response unauthorized = sip.messages().createResponse(Response.UNAUTHORIZED, request);
         String nonce = digest.newNonce();
         // RFC 8760 section 2.4: one challenge per algorithm, in order of preference. The default is MD5 alone, as
-        // Asterisk and Kamailio send: some phones (Debian 12's baresip 1.0) give up on the first challenge they
-        // cannot answer instead of picking another, and many (and SIPp) read only the first header.
+        // Asterisk and Kamailio send: some phones (Debian 12's baresip 1.0) fail the REGISTER when any challenge has
+        // an algorithm they cannot answer, even after an MD5 one, and many (and SIPp) read only the first header.
         for (String algorithm : properties.digestAlgorithms()) {
             WWWAuthenticateHeader header = sip.headers().createWWWAuthenticateHeader("Digest");
             header.setRealm(properties.domain());
