@@ -191,7 +191,7 @@ public final class Baresip implements AutoCloseable {
                         throw new IOException("baresip did not open its control port " + port + ":\n"
                                 + Files.readString(dir.resolve("baresip.log")), notYet);
                     }
-                    sleep(50);
+                    ExternalTool.pause(50);
                 }
             }
         }
@@ -226,10 +226,10 @@ public final class Baresip implements AutoCloseable {
             for (char digit : digits.toCharArray()) {
                 byte[] press = {(byte) digit};
                 socket.send(new DatagramPacket(press, 1, InetAddress.getLoopbackAddress(), consPort));
-                sleep(120);
+                ExternalTool.pause(120);
                 byte[] release = {(byte) KEY_RELEASE};
                 socket.send(new DatagramPacket(release, 1, InetAddress.getLoopbackAddress(), consPort));
-                sleep(gap.toMillis());
+                ExternalTool.pause(gap.toMillis());
             }
         }
     }
@@ -302,18 +302,7 @@ public final class Baresip implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            if (process.isAlive()) {
-                command("quit", null);
-            }
-        } catch (IOException alreadyGone) {
-            // It quit or died; nothing left to ask.
-        }
-        try {
-            if (!process.waitFor(3, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            ExternalTool.stop(process, () -> command("quit", null), Duration.ofSeconds(3));
         } finally {
             control.close();
         }
@@ -365,12 +354,4 @@ public final class Baresip implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

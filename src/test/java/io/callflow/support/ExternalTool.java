@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A program from a Debian package that a test runs (SIPp, baresip, linphonec): without it a test is skipped on a
@@ -23,6 +26,40 @@ public final class ExternalTool {
             fail(binary + " is not installed; .ci/run installs the Debian package " + debianPackage);
         }
         assumeTrue(present(binary), binary + " is not installed (apt-get install " + debianPackage + ")");
+    }
+
+    /** A request to a running tool that may fail because the tool is already gone. */
+    @FunctionalInterface
+    interface Request {
+        void send() throws IOException;
+    }
+
+    /** Asks a tool to quit, gives it {@code grace} to do so (phones unregister first), then kills it. */
+    static void stop(Process process, Request quit, Duration grace) {
+        try {
+            if (process.isAlive()) {
+                quit.send();
+            }
+        } catch (IOException alreadyGone) {
+            // It quit or died; nothing left to ask.
+        }
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sleeps between a tool's key presses or polls; an interrupt ends the test. */
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static boolean present(String binary) {

@@ -137,7 +137,7 @@ public final class Linphone implements AutoCloseable {
                     .isPresent()) {
                 return;
             }
-            sleep(200);
+            ExternalTool.pause(200);
         }
         fail("linphonec did not register within " + timeout + ":\n" + output());
     }
@@ -167,15 +167,6 @@ public final class Linphone implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Everything linphonec printed so far. */
     public String output() {
         return String.join("\n", lines);
@@ -193,21 +184,8 @@ public final class Linphone implements AutoCloseable {
 
     /** Quits linphonec (it unregisters first), then makes sure it is gone. */
     @Override
-    public void close() throws IOException {
-        try {
-            if (process.isAlive()) {
-                command("quit");
-            }
-        } catch (IOException alreadyGone) {
-            // It quit or died; nothing left to ask.
-        }
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    public void close() {
+        ExternalTool.stop(process, () -> command("quit"), Duration.ofSeconds(5));
     }
 
     private void command(String line) throws IOException {
