@@ -190,8 +190,9 @@ class SipConfiguration {
     @Bean
     B2bua b2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan,
             MediaEndpoints media, MediaControl mediaControl, CallEventPublisher events,
-            ScheduledExecutorService sipTimers, MeterRegistry meters) {
-        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters);
+            ScheduledExecutorService sipTimers, MeterRegistry meters, SipAgentProperties agents) {
+        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters,
+                new MediaSecurity(properties.effectiveTrunks(), agents));
     }
 
     @Bean
