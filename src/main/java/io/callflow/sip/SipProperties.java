@@ -23,7 +23,7 @@ public record SipProperties(
         @DefaultValue("60") int minExpires,
         @DefaultValue("3600") int maxExpires,
         @DefaultValue("300s") Duration nonceLifetime,
-        @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
+        @DefaultValue("MD5") List<String> digestAlgorithms,
         @DefaultValue List<Trunk> trunks,
         @DefaultValue("10s") Duration registrationSweep,
         @DefaultValue("200ms") Duration registrationWriteDelay,

@@ -77,6 +77,35 @@ final class SipTestFlows {
         return withCallerHangUp(process);
     }
 
+    /**
+     * The interop flow: answers, optionally asks for one menu digit (10 s to press it) that picks the agent ({@code 2}
+     * rings {@code 1002}, anything else {@code 1001}), rings the agent for up to 10 s (real phones on a loaded machine
+     * take longer than SIPp to answer), bridges, and waits for either side to hang up.
+     */
+    static String menuThenAgent(String key, boolean menu) {
+        ProcessBuilder process = process(key);
+        var answered = process.startEvent("CallArrived").serviceTask("AnswerCall")
+                .camundaDelegateExpression("${answerCall}");
+        if (menu) {
+            answered = answered.serviceTask("MainMenu").camundaDelegateExpression("${collectDigits}")
+                    .camundaInputParameter("maxDigits", "1").camundaInputParameter("firstDigitTimeout", "PT10S")
+                    .camundaInputParameter("interDigitTimeout", "PT5S");
+        }
+        answered.serviceTask("OfferToAgent").camundaDelegateExpression("${offerToAgent}")
+                .camundaInputParameter("agentAddress", menu ? "${digits == '2' ? '1002' : '1001'}" : "1001")
+                .camundaInputParameter("ringTimeout", "PT10S")
+                .exclusiveGateway("Answered")
+                .condition("answered", "${agentOutcome == 'ANSWERED'}")
+                .serviceTask("Bridge").camundaDelegateExpression("${bridgeCall}")
+                .receiveTask("WaitForCallEnd").message("CallEnded")
+                .serviceTask("HangUpAfterAgent").camundaDelegateExpression("${hangUpCall}")
+                .endEvent("AgentHungUp")
+                .moveToNode("Answered").condition("not answered", "${agentOutcome != 'ANSWERED'}")
+                .serviceTask("HangUpNotReached").camundaDelegateExpression("${hangUpCall}")
+                .endEvent("AgentNotReached");
+        return withCallerHangUp(process);
+    }
+
     private static ProcessBuilder process(String key) {
         return Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1);
     }

@@ -1,9 +1,7 @@
 package io.callflow.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +30,7 @@ public final class Sipp {
 
     /** Fails (under CI) or skips (elsewhere) when the sipp binary is missing. */
     public static void requireSipp() {
-        boolean present = List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "sipp")));
-        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail("sipp is not installed; .ci/run installs the Debian package sip-tester");
-        }
-        assumeTrue(present, "sipp is not installed (apt-get install sip-tester)");
+        ExternalTool.require("sipp", "sip-tester");
     }
 
     /** Starts {@code sipp -sf <scenario> -m 1 -p <localPort> ...} towards {@code 127.0.0.1:<sipPort>}. */
