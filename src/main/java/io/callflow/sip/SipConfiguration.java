@@ -99,6 +99,12 @@ class SipConfiguration {
         stack.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", "gov.nist.javax.sip.stack.DefaultTlsSecurityPolicy");
         // Phones authenticate by digest, not by client certificate (RFC 3261 section 26.3.2.2 makes that optional).
         stack.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        // The stack's own defaults are TLS 1.0-1.2 with four RSA/anonymous CBC suites the JDK no longer enables, so no
+        // handshake with an EC certificate (or a current phone) could succeed: TLS 1.2 and 1.3 only (RFC 8996) with the
+        // JDK's default suites, which follow its security updates.
+        stack.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+        stack.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
+                String.join(",", javax.net.ssl.SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()));
         SipTlsKeys.register(name, tls, sipTlsKeyManager.getIfAvailable());
         return factory.createSipStack(stack);
     }
