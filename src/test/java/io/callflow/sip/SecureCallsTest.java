@@ -135,7 +135,11 @@ class SecureCallsTest {
             String toTag = ok.replaceAll("(?s).*\r\nTo: [^\r]*;tag=([^;\r]+).*", "$1");
             send(tls, inDialog("ACK", 1, callId, toTag, tls.getLocalPort()));
             send(tls, inDialog("BYE", 2, callId, toTag, tls.getLocalPort()));
-            assertThat(finalResponse(tls)).startsWith("SIP/2.0 200").contains("CSeq: 2 BYE");
+            String byeAnswer = finalResponse(tls);
+            while (byeAnswer.contains("CSeq: 1 INVITE")) {
+                byeAnswer = finalResponse(tls); // a retransmission of the 200 that crossed our ACK
+            }
+            assertThat(byeAnswer).startsWith("SIP/2.0 200").contains("CSeq: 2 BYE");
         }
     }
 
@@ -189,8 +193,9 @@ class SecureCallsTest {
             assertHeard(agent, CALLER_TONE, AGENT_TONE);
             assertHeard(caller, AGENT_TONE, CALLER_TONE);
             // The INVITE reached the phone over its TLS connection and carried our key; its answer carried its own.
-            assertThat(agent.log()).containsPattern("INVITE sip:1001@127\\.0\\.0\\.1:\\d+;transport=tls")
-                    .containsPattern("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:");
+            assertThat(agent.log()).containsPattern("INVITE sip:1001[^@ ]*@127\\.0\\.0\\.1:\\d+;transport=tls")
+                    .containsPattern("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:")
+                    .contains("SRTP is Enabled (cryptosuite=AES_CM_128_HMAC_SHA1_80)");
         }
     }
 
