@@ -57,6 +57,11 @@ final class Registrar {
 
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
             RegistrationStore store, ApplicationEventPublisher events, AuthGuard authGuard, Clock clock) {
+        List<String> algorithms = properties.digestAlgorithms();
+        if (algorithms == null || algorithms.isEmpty() || !algorithms.stream().allMatch(Registrar::knownAlgorithm)) {
+            throw new IllegalArgumentException("callflow.sip.digest-algorithms must list MD5 and/or SHA-256, not "
+                    + algorithms);
+        }
         this.sip = sip;
         this.properties = properties;
         this.directory = directory;
@@ -95,6 +100,12 @@ final class Registrar {
         }
         if (auth.getNonce() == null || auth.getResponse() == null || auth.getURI() == null) {
             sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
+            return;
+        }
+        if (!offered(auth.getAlgorithm())) {
+            // What is offered is what is accepted: an operator who drops MD5 from the challenges must not have it
+            // answered anyway. RFC 7616 section 3.4: no algorithm parameter means MD5.
+            sip.respond(transaction, request, Response.BAD_REQUEST, "Digest algorithm not offered");
             return;
         }
         if (!sameUri(auth.getURI().toString(), request.getRequestURI())) {
@@ -271,11 +282,21 @@ final class Registrar {
         events.publishEvent(new RegistrationChanged(user, live, clock.instant()));
     }
 
+    private static boolean knownAlgorithm(String algorithm) {
+        return "MD5".equalsIgnoreCase(algorithm) || "SHA-256".equalsIgnoreCase(algorithm);
+    }
+
+    private boolean offered(String algorithm) {
+        String chosen = algorithm == null ? "MD5" : algorithm;
+        return properties.digestAlgorithms().stream().anyMatch(chosen::equalsIgnoreCase);
+    }
+
     private void challenge(Request request, ServerTransaction transaction, boolean stale) throws Exception {
         Response unauthorized = sip.messages().createResponse(Response.UNAUTHORIZED, request);
         String nonce = digest.newNonce();
-        // RFC 8760 section 2.4: one challenge per algorithm, in order of preference. Many phones (and SIPp) read
-        // only the first header, so the default order puts MD5 first; SHA-256 capable phones may still choose it.
+        // RFC 8760 section 2.4: one challenge per algorithm, in order of preference. The default is MD5 alone, as
+        // Asterisk and Kamailio send: some phones (Debian 12's baresip 1.0) give up on the first challenge they
+        // cannot answer instead of picking another, and many (and SIPp) read only the first header.
         for (String algorithm : properties.digestAlgorithms()) {
             WWWAuthenticateHeader header = sip.headers().createWWWAuthenticateHeader("Digest");
             header.setRealm(properties.domain());

@@ -69,12 +69,16 @@ class RegistrarTest {
     }
 
     private Registrar newRegistrar() throws Exception {
+        return newRegistrar(List.of("MD5", "SHA-256"));
+    }
+
+    private Registrar newRegistrar(List<String> algorithms) throws Exception {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         var sip = new SipContext(null, factory.createAddressFactory(), factory.createHeaderFactory(),
                 factory.createMessageFactory(), null, "127.0.0.1", "callflow.local");
         var properties = new SipProperties("127.0.0.1", "127.0.0.1", 5060, "callflow.local", 60, 3600,
-                Duration.ofSeconds(300), List.of("MD5", "SHA-256"), List.of(), Duration.ofSeconds(10),
+                Duration.ofSeconds(300), algorithms, List.of(), Duration.ofSeconds(10),
                 Duration.ofMillis(200), Duration.ofSeconds(10),
                 new SipProperties.Flood(true, 200, Duration.ofSeconds(2), Duration.ofSeconds(60), true),
                 new SipProperties.Overload(Duration.ofSeconds(2), 10),
@@ -104,6 +108,36 @@ class RegistrarTest {
             assertThat(h.getQop()).isEqualTo("auth");
             assertThat(h.getParameter("stale")).isNull();
         });
+    }
+
+    @Test
+    void byDefaultOnlyMd5IsOfferedAsAsteriskAndKamailioDo() {
+        SipProperties defaults = new org.springframework.boot.context.properties.bind.Binder(
+                new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(Map.of()))
+                .bindOrCreate("callflow.sip", SipProperties.class);
+        assertThat(defaults.digestAlgorithms()).containsExactly("MD5");
+    }
+
+    @Test
+    void aResponseWithAnAlgorithmThatWasNotOfferedIsRefused() throws Exception {
+        registrar = newRegistrar(List.of("MD5"));
+        Response challenge = send("register.txt", Map.of("expires", "300"));
+        assertThat(challenge.getHeaders(WWWAuthenticateHeader.NAME)).toIterable().hasSize(1);
+
+        Response refused = send("register-authorized.txt",
+                authorized(nonce(challenge), 1, "SHA-256", "alice-1001", PHONE, "300"));
+        assertThat(refused.getStatusCode()).isEqualTo(400);
+        assertThat(refused.getReasonPhrase()).isEqualTo("Digest algorithm not offered");
+        assertThat(registrar.contacts("1001")).isEmpty();
+        assertThat(register("MD5", "alice-1001", PHONE, "300").getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAlgorithmCallflowCannotCheckIsRefusedAtStartup() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> newRegistrar(List.of("MD5", "SHA-512-256")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SHA-512-256");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> newRegistrar(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.callflow.support.Baresip;
+import io.callflow.support.Linphone;
 import io.callflow.support.Tones;
 import io.callflow.support.TestContent;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,8 +22,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Real softphones from Debian packages against a running Callflow with its default digest settings: baresip as an
- * agent's phone and as a caller on the trunk. Each call goes phone to Callflow to phone, each phone sending its own
+ * Real softphones from Debian packages against a running Callflow with its default digest settings: baresip and
+ * linphonec as agents' phones and as callers on the trunk (127.0.0.1). Each call goes phone to Callflow to phone, each phone sending its own
  * tone from a WAV file, so "audio both ways" means each side heard the other's tone, not its own.
  */
 @SpringBootTest
@@ -33,6 +34,7 @@ class SoftphoneInteropTest {
             agents:
               - { id: alice, sipUser: "1001", password: alice-1001 }
               - { id: bob, sipUser: "1002", password: bob-1002 }
+              - { id: carol, sipUser: "1003", password: carol-1003 }
             dids:
               - { did: "400", flow: interop-agent }
               - { did: "401", flow: interop-menu }
@@ -67,6 +69,7 @@ class SoftphoneInteropTest {
     @BeforeAll
     static void tones() throws Exception {
         Baresip.require();
+        Linphone.require();
         callerTone = Tones.wav(CALLER_TONE, 20);
         agentTone = Tones.wav(AGENT_TONE, 20);
     }
@@ -127,6 +130,51 @@ class SoftphoneInteropTest {
         assertThat(endedRecord("401")).containsEntry("outcome", "AgentHungUp");
     }
 
+    @Test
+    void linphoneAgentAnswersABaresipCallerWithAudioBothWaysAndHangsUp() throws Exception {
+        try (Linphone agent = Linphone.start("1001", "alice-1001", SIP_PORT, agentTone, 41500, 41599);
+                Baresip caller = Baresip.caller().source(callerTone).rtpPorts(41750, 41999).start()) {
+            agent.awaitLine("Registration on .* successful", SIGNALLING);
+            caller.dial("sip:400@127.0.0.1:" + SIP_PORT);
+            agent.awaitLine("Receiving new incoming call", SIGNALLING);
+            agent.answer();
+            agent.awaitLine("Media streams established", SIGNALLING);
+            caller.awaitEvent("CALL_ESTABLISHED", SIGNALLING);
+            awaitHeard(caller);
+
+            agent.terminate();
+            caller.awaitEvent("CALL_CLOSED", SIGNALLING);
+            agent.awaitLine("Call \\d+ with .* ended", SIGNALLING);
+            assertHeard(caller, AGENT_TONE, CALLER_TONE);
+            assertHeard(Tones.read(agent.heard()), CALLER_TONE, AGENT_TONE);
+        }
+        assertThat(endedRecord("400")).containsEntry("outcome", "AgentHungUp");
+    }
+
+    @Test
+    void linphoneCallersMenuChoiceInSipInfoReachesABaresipAgentWithAudioBothWays() throws Exception {
+        try (Linphone caller = Linphone.start("1003", "carol-1003", SIP_PORT, callerTone, 41750, 41999);
+                Baresip bob = Baresip.agent("1002", "bob-1002", SIP_PORT).source(agentTone).start()) {
+            caller.awaitLine("Registration on .* successful", SIGNALLING);
+            bob.awaitEvent("REGISTER_OK", SIGNALLING);
+            caller.sipInfoDtmf();
+            caller.call("sip:401@127.0.0.1:" + SIP_PORT);
+            caller.awaitLine("Media streams established", SIGNALLING);
+            caller.pressKeys("2", Duration.ofMillis(100));
+
+            bob.awaitEvent("CALL_INCOMING", SIGNALLING);
+            bob.accept();
+            bob.awaitEvent("CALL_ESTABLISHED", SIGNALLING);
+            awaitHeard(bob);
+            caller.terminate();
+            bob.awaitEvent("CALL_CLOSED", SIGNALLING);
+            caller.awaitLine("Call \\d+ with .* ended", SIGNALLING);
+            assertHeard(bob, CALLER_TONE, AGENT_TONE);
+            assertHeard(Tones.read(caller.heard()), AGENT_TONE, CALLER_TONE);
+        }
+        assertThat(endedRecord("401")).containsEntry("hangup_cause", "REMOTE_HANGUP");
+    }
+
     /** Waits until both phones have received media for a while (their RTP started). */
     private static void awaitHeard(Baresip... phones) {
         for (Baresip phone : phones) {
@@ -139,7 +187,10 @@ class SoftphoneInteropTest {
     }
 
     private static void assertHeard(Baresip phone, double expected, double own) throws Exception {
-        short[] heard = Tones.read(phone.heard());
+        assertHeard(Tones.read(phone.heard()), expected, own);
+    }
+
+    private static void assertHeard(short[] heard, double expected, double own) {
         // At least half a second of the other side's tone, and never one's own (no echo, no crossed streams).
         assertThat(Tones.blocksWith(heard, expected, own, 1000)).as("blocks of %s Hz heard", expected)
                 .isGreaterThanOrEqualTo(25);

@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * A real baresip (Debian package {@code baresip}, tested with 1.0.0) run headless as a phone on loopback: configured
+ * A real baresip (Debian package {@code baresip-core}, tested with 1.0.0) run headless as a phone on loopback: configured
  * from a fresh directory ({@code baresip -f}), driven through its {@code ctrl_tcp} module (JSON commands and events in
  * netstrings), DTMF keyed in through the {@code cons} module (UDP key presses; a digit followed by the key-release
  * code, so the RFC 4733 event gets its end packets), audio sent from a WAV file ({@code aufile} source) and what the
@@ -62,7 +62,7 @@ public final class Baresip implements AutoCloseable {
 
     /** Fails (under CI) or skips (elsewhere) when baresip is not installed. */
     public static void require() {
-        ExternalTool.require("baresip", "baresip");
+        ExternalTool.require("baresip", "baresip-core");
     }
 
     /** A phone that registers {@code user} with {@code password} at Callflow on {@code 127.0.0.1:sipPort}. */
@@ -149,7 +149,7 @@ public final class Baresip implements AutoCloseable {
                     "net_interface 127.0.0.1",
                     "call_local_timeout 120",
                     "call_max_calls 4",
-                    "audio_source " + (source == null ? "ausine,0" : "aufile," + source.toAbsolutePath()),
+                    "audio_source aufile," + (source == null ? Tones.silence(30) : source).toAbsolutePath(),
                     "audio_player aufile," + player,
                     "audio_alert aufile," + player,
                     "rtp_ports " + rtpMin + "-" + rtpMax,
@@ -158,7 +158,6 @@ public final class Baresip implements AutoCloseable {
                     "module_path /usr/lib/baresip/modules",
                     "module g711.so",
                     "module aufile.so",
-                    "module ausine.so",
                     "module sndfile.so",
                     "module cons.so",
                     "module_tmp account.so",

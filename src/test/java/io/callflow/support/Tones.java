@@ -20,6 +20,15 @@ public final class Tones {
 
     /** Writes {@code seconds} of a sine at {@code hertz} (amplitude a quarter of full scale) to a temporary WAV. */
     public static Path wav(double hertz, int seconds) throws IOException {
+        return wav(hertz, 8000, seconds);
+    }
+
+    /** Writes {@code seconds} of silence to a temporary WAV: a phone's microphone in a quiet room. */
+    public static Path silence(int seconds) throws IOException {
+        return wav(0, 0, seconds);
+    }
+
+    private static Path wav(double hertz, double amplitude, int seconds) throws IOException {
         int samples = 8000 * seconds;
         ByteBuffer b = ByteBuffer.allocate(44 + 2 * samples).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0x46464952).putInt(36 + 2 * samples).putInt(0x45564157);
@@ -27,7 +36,7 @@ public final class Tones {
                 .putShort((short) 2).putShort((short) 16);
         b.putInt(0x61746164).putInt(2 * samples);
         for (int i = 0; i < samples; i++) {
-            b.putShort((short) Math.round(8000 * Math.sin(2 * Math.PI * hertz * i / 8000)));
+            b.putShort((short) Math.round(amplitude * Math.sin(2 * Math.PI * hertz * i / 8000)));
         }
         Path file = Files.createTempFile("tone-" + (int) hertz, ".wav");
         Files.write(file, b.array());
