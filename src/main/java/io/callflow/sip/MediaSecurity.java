@@ -15,6 +15,8 @@ import io.callflow.media.SrtpPolicy;
  */
 final class MediaSecurity {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MediaSecurity.class);
+
     /** What an agent leg is set up with: the contacts to call and the SRTP policy of the one offer they all get. */
     record AgentPlan(List<Binding> contacts, SrtpPolicy srtp) {
     }
@@ -45,6 +47,10 @@ final class MediaSecurity {
     AgentPlan agent(List<Binding> contacts) {
         boolean tlsOnly = agents.tls() == TlsPolicy.REQUIRED || agents.srtp() == SrtpPolicy.REQUIRED;
         List<Binding> callable = tlsOnly ? contacts.stream().filter(b -> isTls(b.transport())).toList() : contacts;
+        if (callable.size() < contacts.size()) {
+            log.info("{} of {}'s contacts not called: not registered over TLS, which callflow.sip.agents requires",
+                    contacts.size() - callable.size(), contacts.get(0).user());
+        }
         SrtpPolicy srtp = agents.srtp();
         if (srtp == SrtpPolicy.OPTIONAL && !callable.stream().allMatch(b -> isTls(b.transport()))) {
             srtp = SrtpPolicy.OFF;

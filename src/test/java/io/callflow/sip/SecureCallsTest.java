@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 
 import io.callflow.support.Baresip;
@@ -165,11 +164,11 @@ class SecureCallsTest {
             caller.dial("sip:400@127.0.0.1:" + SIP_PORT);
             agent.awaitEvent("CALL_INCOMING", SIGNALLING);
             agent.accept();
-            awaitHeard(agent, caller);
+            SoftphoneInteropTest.awaitHeard(agent, caller);
             caller.hangUp();
             agent.awaitEvent("CALL_CLOSED", SIGNALLING);
-            assertHeard(agent, CALLER_TONE, AGENT_TONE);
-            assertHeard(caller, AGENT_TONE, CALLER_TONE);
+            SoftphoneInteropTest.assertHeard(agent, CALLER_TONE, AGENT_TONE);
+            SoftphoneInteropTest.assertHeard(caller, AGENT_TONE, CALLER_TONE);
             // The caller's leg was SRTP (its offer was RTP/SAVP with keys, ours answered likewise), the agent's plain.
             assertThat(caller.log()).containsPattern("m=audio \\d+ RTP/SAVP").contains("a=crypto:");
             assertThat(output.getOut()).contains("SRTP AES_CM_128_HMAC_SHA1_80 on leg");
@@ -187,31 +186,16 @@ class SecureCallsTest {
             caller.dial("sip:400@127.0.0.1:" + SIP_PORT);
             agent.awaitEvent("CALL_INCOMING", SIGNALLING);
             agent.accept();
-            awaitHeard(agent, caller);
+            SoftphoneInteropTest.awaitHeard(agent, caller);
             agent.hangUp();
             caller.awaitEvent("CALL_CLOSED", SIGNALLING);
-            assertHeard(agent, CALLER_TONE, AGENT_TONE);
-            assertHeard(caller, AGENT_TONE, CALLER_TONE);
+            SoftphoneInteropTest.assertHeard(agent, CALLER_TONE, AGENT_TONE);
+            SoftphoneInteropTest.assertHeard(caller, AGENT_TONE, CALLER_TONE);
             // The INVITE reached the phone over its TLS connection and carried our key; its answer carried its own.
             assertThat(agent.log()).containsPattern("INVITE sip:1001[^@ ]*@127\\.0\\.0\\.1:\\d+;transport=tls")
                     .containsPattern("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:")
                     .contains("SRTP is Enabled (cryptosuite=AES_CM_128_HMAC_SHA1_80)");
         }
-    }
-
-    private static void awaitHeard(Baresip... phones) {
-        for (Baresip phone : phones) {
-            phone.awaitEvent("CALL_RTPESTAB", SIGNALLING);
-        }
-        await().atMost(SIGNALLING).pollInterval(Duration.ofMillis(100)).until(() -> List.of(phones).stream()
-                .allMatch(p -> p.heard().toFile().length() > 44 + 2 * 8000));
-    }
-
-    private static void assertHeard(Baresip phone, double expected, double own) throws Exception {
-        short[] heard = Tones.read(phone.heard());
-        assertThat(Tones.blocksWith(heard, expected, own, 1000)).as("blocks of %s Hz heard", expected)
-                .isGreaterThanOrEqualTo(25);
-        assertThat(Tones.blocksWith(heard, own, expected, 1000)).as("blocks of its own %s Hz heard", own).isZero();
     }
 
     // ---- raw SIP over TLS ----
@@ -248,7 +232,7 @@ class SecureCallsTest {
                 + UUID.randomUUID() + "\r\n"
                 + "From: <sip:+4930555@" + host + ">;tag=caller\r\n"
                 + "To: <sip:" + did + "@127.0.0.1>\r\n"
-                + "Call-ID: ${callId}\r\n".replace("${callId}", "${callId}")
+                + "Call-ID: ${callId}\r\n"
                 + "CSeq: 1 INVITE\r\n"
                 + "Contact: <sip:caller@" + host + ":" + port + ";transport=" + transport + ">\r\n"
                 + "Max-Forwards: 70\r\nContent-Type: application/sdp\r\n"
