@@ -9,11 +9,28 @@ import io.callflow.call.LegId;
  */
 public interface MediaEndpoints {
 
-    /** Answers a remote offer: allocates an RTP endpoint and returns it with the local SDP answer. */
-    MediaLeg answer(CallId callId, LegId legId, String remoteOffer) throws NoCommonCodecException;
+    /** Answers a remote offer with plain RTP: allocates an RTP endpoint and returns it with the local SDP answer. */
+    default MediaLeg answer(CallId callId, LegId legId, String remoteOffer) throws NoCommonCodecException {
+        return answer(callId, legId, remoteOffer, SrtpPolicy.OFF);
+    }
 
-    /** Allocates an RTP endpoint for an outbound leg and returns it with the local SDP offer. */
-    MediaLeg offer(CallId callId, LegId legId);
+    /**
+     * Answers a remote offer under an SRTP policy: {@code REQUIRED} refuses an offer without a usable SDES key,
+     * {@code OFF} one that asks for RTP/SAVP (both {@link NoCommonCodecException}, a 488), {@code OPTIONAL} answers
+     * SRTP exactly when the offer carries a usable key.
+     */
+    MediaLeg answer(CallId callId, LegId legId, String remoteOffer, SrtpPolicy srtp) throws NoCommonCodecException;
+
+    /** Allocates an RTP endpoint for an outbound leg and returns it with the local SDP offer (plain RTP). */
+    default MediaLeg offer(CallId callId, LegId legId) {
+        return offer(callId, legId, SrtpPolicy.OFF);
+    }
+
+    /**
+     * As above under an SRTP policy: {@code REQUIRED} offers RTP/SAVP with an SDES key, {@code OPTIONAL} RTP/AVP with
+     * the key (best effort: SRTP if the answer returns a key), {@code OFF} plain RTP.
+     */
+    MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp);
 
     /** Applies the remote answer to a leg created by {@link #offer}. */
     void answered(MediaLeg leg, String remoteAnswer) throws NoCommonCodecException;

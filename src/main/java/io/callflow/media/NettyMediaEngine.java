@@ -114,14 +114,23 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     // ---- MediaEndpoints (called by the SIP layer) ----
 
     @Override
-    public MediaLeg answer(CallId callId, LegId legId, String remoteOffer) throws NoCommonCodecException {
+    public MediaLeg answer(CallId callId, LegId legId, String remoteOffer, SrtpPolicy srtp)
+            throws NoCommonCodecException {
         Sdp offer = parse(remoteOffer);
         int codec = offer.firstCommonCodec();
         if (codec < 0) {
             throw new NoCommonCodecException("the offer has no PCMU or PCMA (payload types " + offer.payloadTypes()
                     + ")");
         }
+        String profile = SdesCrypto.profile(remoteOffer);
+        SdesCrypto theirs = negotiate(profile, SdesCrypto.of(remoteOffer), srtp);
         RtpLeg leg = open(callId, legId, true);
+        SdesCrypto ours = null;
+        if (theirs != null) {
+            ours = SdesCrypto.generate(theirs.tag(), theirs.suite());
+            leg.srtp = new LegSrtp(ours, theirs);
+            log.info("Call {}: SRTP {} on leg {}", callId, theirs.suite(), legId);
+        }
         applyRemote(leg, offer, codec);
         int dtmf = offer.telephoneEvent();
         leg.telephoneEvent = dtmf < 0 ? 101 : dtmf;
@@ -129,15 +138,44 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         if (inband == InbandDtmf.ON || (inband == InbandDtmf.AUTO && dtmf < 0)) {
             leg.inbandDtmf = new InbandDtmfDetector();
         }
+        // RFC 3264 section 6: the answer keeps the offer's transport protocol.
         return new MediaLeg(callId, legId, Sdp.describe(leg.ssrc & 0xffffffL, properties.advertisedAddress(),
-                leg.port, List.of(codec), dtmf, Sdp.answerDirection(offer.direction())));
+                leg.port, List.of(codec), dtmf, Sdp.answerDirection(offer.direction()),
+                profile.isEmpty() ? "RTP/AVP" : profile, ours));
+    }
+
+    /**
+     * The remote key to use under {@code policy}, or null for plain RTP. RFC 4568 section 7.1.2: the answerer takes
+     * the first crypto attribute it supports. RTP/SAVP without a key, or under policy off, cannot be answered (an
+     * answer must keep the offer's profile, RFC 3264 section 6); a key offered over RTP/AVP (best-effort SRTP, as
+     * several phones do) is taken when the policy allows.
+     */
+    private static SdesCrypto negotiate(String profile, List<SdesCrypto> offered, SrtpPolicy policy)
+            throws NoCommonCodecException {
+        boolean savp = profile.equals("RTP/SAVP");
+        if (policy == SrtpPolicy.OFF) {
+            if (savp) {
+                throw new NoCommonCodecException("the offer asks for SRTP (RTP/SAVP) and SRTP is off");
+            }
+            return null;
+        }
+        if (offered.isEmpty() && (savp || policy == SrtpPolicy.REQUIRED)) {
+            throw new NoCommonCodecException("SRTP " + (savp ? "offered" : "required") + " but no usable a=crypto "
+                    + "(supported: " + java.util.Arrays.toString(SrtpSuite.values()) + ", no MKI or session "
+                    + "parameters)");
+        }
+        return offered.isEmpty() ? null : offered.get(0);
     }
 
     @Override
-    public MediaLeg offer(CallId callId, LegId legId) {
+    public MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp) {
         RtpLeg leg = open(callId, legId, false);
+        SdesCrypto ours = srtp == SrtpPolicy.OFF ? null : SdesCrypto.generate(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        leg.offeredCrypto = ours;
+        leg.offeredPolicy = srtp;
         return new MediaLeg(callId, legId, Sdp.describe(leg.ssrc & 0xffffffL, properties.advertisedAddress(),
-                leg.port, List.of(Sdp.PCMU, Sdp.PCMA), 101, "sendrecv"));
+                leg.port, List.of(Sdp.PCMU, Sdp.PCMA), 101, "sendrecv",
+                srtp == SrtpPolicy.REQUIRED ? "RTP/SAVP" : "RTP/AVP", ours));
     }
 
     @Override
@@ -150,6 +188,18 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         int codec = answer.firstCommonCodec();
         if (codec < 0) {
             throw new NoCommonCodecException("the answer chose no codec we offered: " + answer.payloadTypes());
+        }
+        SdesCrypto ours = leg.offeredCrypto;
+        if (ours != null) {
+            // RFC 4568 section 7.1.3: the answer names the offered attribute it accepted by its tag and suite.
+            SdesCrypto theirs = SdesCrypto.of(remoteAnswer).stream()
+                    .filter(c -> c.tag() == ours.tag() && c.suite() == ours.suite()).findFirst().orElse(null);
+            if (theirs != null) {
+                leg.srtp = new LegSrtp(ours, theirs);
+                log.info("Call {}: SRTP {} on leg {}", media.callId(), ours.suite(), media.legId());
+            } else if (leg.offeredPolicy == SrtpPolicy.REQUIRED) {
+                throw new NoCommonCodecException("SRTP required but the answer accepted no key");
+            }
         }
         applyRemote(leg, answer, codec);
         if (answer.telephoneEvent() >= 0) {
@@ -168,9 +218,22 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         if (codec < 0) {
             throw new NoCommonCodecException("the new offer has no PCMU or PCMA");
         }
+        String profile = SdesCrypto.profile(remoteOffer);
+        LegSrtp srtp = leg.srtp;
+        if (srtp != null) {
+            // An SRTP leg stays SRTP: a new offer without a key of our suite would turn encryption off mid-call.
+            SrtpSuite suite = srtp.ours.suite();
+            SdesCrypto offered = SdesCrypto.of(remoteOffer).stream().filter(c -> c.suite() == suite)
+                    .findFirst().orElseThrow(() -> new NoCommonCodecException("the new offer drops SRTP"));
+            srtp = srtp.rekeyed(offered);
+            leg.srtp = srtp;
+        } else if (profile.equals("RTP/SAVP")) {
+            throw new NoCommonCodecException("the new offer asks for SRTP on a plain RTP leg");
+        }
         applyRemote(leg, offer, codec);
         return Sdp.describe(leg.ssrc & 0xffffffL, properties.advertisedAddress(), leg.port, List.of(codec),
-                offer.telephoneEvent(), Sdp.answerDirection(offer.direction()));
+                offer.telephoneEvent(), Sdp.answerDirection(offer.direction()), profile.isEmpty() ? "RTP/AVP" : profile,
+                srtp == null ? null : srtp.ours);
     }
 
     @Override
@@ -407,7 +470,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime, connect),
+                        ch.pipeline().addLast(new SrtpHandler(leg, drops), decoder, new SymmetricRtpFilter(leg, drops, System::nanoTime, connect),
                                 new TelephoneEventDecoder(() -> leg.telephoneEvent, drops), new Receiver(leg),
                                 encoder);
                     }

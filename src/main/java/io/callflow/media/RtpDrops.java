@@ -12,7 +12,7 @@ final class RtpDrops {
 
     /** Why a packet was dropped. */
     enum Reason {
-        TOO_SHORT, BAD_VERSION, UNKNOWN_PAYLOAD_TYPE, UNEXPECTED_SOURCE, BAD_EVENT;
+        TOO_SHORT, BAD_VERSION, UNKNOWN_PAYLOAD_TYPE, UNEXPECTED_SOURCE, BAD_EVENT, SRTP_AUTH;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -35,6 +35,11 @@ final class RtpLeg {
     volatile Mix mix;
     /** Set once at set-up, then used only on the leg's event loop. */
     volatile InbandDtmfDetector inbandDtmf;
+    /** SRTP keys once negotiated (SDES); null is plain RTP. */
+    volatile LegSrtp srtp;
+    /** The key we offered on an outbound leg, until the answer says whether SRTP is on. */
+    volatile SdesCrypto offeredCrypto;
+    volatile SrtpPolicy offeredPolicy = SrtpPolicy.OFF;
     /** Decoded frames this leg received, for the recorder (caller and its peer) and the mixer. */
     final SampleBuffer captured = new SampleBuffer();
     final SampleBuffer mixInput = new SampleBuffer();

@@ -117,6 +117,12 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
     /** Our SDP for one audio stream: the codec(s) and telephone-event, in the order given. */
     static String describe(long sessionId, String address, int port, List<Integer> codecs, int telephoneEvent,
             String direction) {
+        return describe(sessionId, address, port, codecs, telephoneEvent, direction, "RTP/AVP", null);
+    }
+
+    /** As above with a transport protocol ({@code RTP/AVP} or {@code RTP/SAVP}) and an SDES key (RFC 4568), or null. */
+    static String describe(long sessionId, String address, int port, List<Integer> codecs, int telephoneEvent,
+            String direction, String profile, SdesCrypto crypto) {
         StringBuilder sdp = new StringBuilder();
         sdp.append("v=0\r\n");
         sdp.append("o=callflow ").append(sessionId).append(' ').append(sessionId).append(" IN IP4 ").append(address)
@@ -124,7 +130,7 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
         sdp.append("s=callflow\r\n");
         sdp.append("c=IN IP4 ").append(address).append("\r\n");
         sdp.append("t=0 0\r\n");
-        sdp.append("m=audio ").append(port).append(" RTP/AVP");
+        sdp.append("m=audio ").append(port).append(' ').append(profile);
         codecs.forEach(c -> sdp.append(' ').append(c));
         if (telephoneEvent >= 0) {
             sdp.append(' ').append(telephoneEvent);
@@ -138,6 +144,9 @@ record Sdp(String address, int port, List<Integer> payloadTypes, Map<Integer, St
             sdp.append("a=fmtp:").append(telephoneEvent).append(" 0-15\r\n");
         }
         sdp.append("a=ptime:20\r\n");
+        if (crypto != null) {
+            sdp.append("a=crypto:").append(crypto.attribute()).append("\r\n");
+        }
         sdp.append("a=").append(direction).append("\r\n");
         return sdp.toString();
     }

@@ -93,11 +93,13 @@ final class B2bua implements Transfers.Legs {
     private final Timer admission;
     private final AdmissionControl admissionControl;
     private final Transfers transfers;
+    private final MediaSecurity security;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
             MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
-            MeterRegistry meters) {
+            MeterRegistry meters, MediaSecurity security) {
         this.sip = sip;
+        this.security = security;
         this.properties = properties;
         this.registrar = registrar;
         this.dialPlan = dialPlan;
@@ -320,6 +322,12 @@ final class B2bua implements Transfers.Legs {
                 sip.respond(call.inviteTransaction, invite, Response.FORBIDDEN, "Not a trunk");
                 return;
             }
+            Optional<String> insecure = security.refusal(trunk.get(), transportOf(invite));
+            if (insecure.isPresent()) {
+                log.warn("INVITE from trunk {} refused: {}", trunk.get(), insecure.get());
+                sip.respond(call.inviteTransaction, invite, Response.FORBIDDEN, insecure.get());
+                return;
+            }
             // sip:100@host and tel:100 both call number 100; SipRequestChecks refused other schemes (416).
             String did = SipRequestChecks.numberOf(invite.getRequestURI());
             Optional<String> flow = did == null ? Optional.empty() : dialPlan.flowFor(did);
@@ -334,10 +342,11 @@ final class B2bua implements Transfers.Legs {
             }
             try {
                 call.callerMedia = media.answer(call.callId, call.callerLeg,
-                        new String(invite.getRawContent(), StandardCharsets.UTF_8));
+                        new String(invite.getRawContent(), StandardCharsets.UTF_8), security.trunkSrtp(trunk.get()));
             } catch (NoCommonCodecException e) {
                 log.info("Call {}: 488, {}", call.callId, e.getMessage());
-                sip.respond(call.inviteTransaction, invite, Response.NOT_ACCEPTABLE_HERE, "No common codec");
+                sip.respond(call.inviteTransaction, invite, Response.NOT_ACCEPTABLE_HERE,
+                        e.getMessage().contains("SRTP") ? "SRTP policy not met" : "No common codec");
                 return;
             } catch (Exception e) {
                 // Out of RTP ports, or one taken by another program (Netty rethrows the BindException unchecked):
@@ -350,7 +359,7 @@ final class B2bua implements Transfers.Legs {
             admitted = true;
             Response ringing = sip.messages().createResponse(Response.RINGING, invite);
             ((ToHeader) ringing.getHeader(ToHeader.NAME)).setTag(call.toTag);
-            ringing.addHeader(contact());
+            ringing.addHeader(contact(transportOf(invite)));
             call.inviteTransaction.sendResponse(ringing);
             call.callerDialog = call.inviteTransaction.getDialog();
             log.info("Call {} from {} to {} on trunk {} -> flow {}", call.callId, call.caller, did, trunk.get(),
@@ -450,7 +459,7 @@ final class B2bua implements Transfers.Legs {
             return;
         }
         Response ok = sip.messages().createResponse(Response.OK, request);
-        ok.addHeader(contact());
+        ok.addHeader(contact(transportOf(request)));
         ok.setContent(answer, sip.headers().createContentTypeHeader("application", "sdp"));
         transaction.sendResponse(ok);
     }
@@ -464,7 +473,7 @@ final class B2bua implements Transfers.Legs {
             }
             Response ok = sip.messages().createResponse(Response.OK, call.invite);
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(call.toTag);
-            ok.addHeader(contact());
+            ok.addHeader(contact(transportOf(call.invite)));
             ok.setContent(call.callerMedia.localSdp(), sip.headers().createContentTypeHeader("application", "sdp"));
             try {
                 call.inviteTransaction.sendResponse(ok);
@@ -494,7 +503,8 @@ final class B2bua implements Transfers.Legs {
         withCall(callId, "dial agent", call -> {
             var agent = new AgentLeg(legId, agentAddress);
             call.agents.put(legId, agent);
-            List<Binding> contacts = registrar.contacts(agentAddress);
+            MediaSecurity.AgentPlan plan = security.agent(registrar.contacts(agentAddress));
+            List<Binding> contacts = plan.contacts();
             if (call.ended || contacts.isEmpty()) {
                 agent.ended = true;
                 events.publish(new AgentLegFailed(callId, legId, agentAddress, AgentLegOutcome.UNAVAILABLE,
@@ -502,7 +512,7 @@ final class B2bua implements Transfers.Legs {
                 return;
             }
             try {
-                agent.media = media.offer(callId, legId);
+                agent.media = media.offer(callId, legId, plan.srtp());
             } catch (Exception e) {
                 // No RTP port (pool exhausted or taken by another program): the flow must hear it, not wait forever.
                 log.error("Call {}: no media for agent {}'s leg: {}", callId, agentAddress, e.toString());
@@ -669,14 +679,14 @@ final class B2bua implements Transfers.Legs {
         Address from = addresses.createAddress("sip:" + call.caller + "@" + properties.domain());
         Address to = addresses.createAddress("sip:" + agent.user + "@" + properties.domain());
         String transport = contact.transport() == null ? "udp" : contact.transport();
-        List<ViaHeader> via = List.of(headers.createViaHeader(sip.advertisedAddress(), sip.udp().getPort(), transport,
+        List<ViaHeader> via = List.of(headers.createViaHeader(sip.advertisedAddress(), sip.port(transport), transport,
                 null));
         Request invite = sip.messages().createRequest(requestUri, Request.INVITE, sip.provider().getNewCallId(),
                 headers.createCSeqHeader(1L, Request.INVITE),
                 headers.createFromHeader(from, UUID.randomUUID().toString().substring(0, 8)),
                 headers.createToHeader(to, null), via, headers.createMaxForwardsHeader(70),
                 headers.createContentTypeHeader("application", "sdp"), agent.media.localSdp());
-        invite.addHeader(contact());
+        invite.addHeader(contact(transport));
         // RFC 3581: reach the phone where its REGISTER came from, which behind NAT is not its Contact.
         boolean behindNat = !(contact.sourceHost().equals(requestUri.getHost())
                 && contact.sourcePort() == (requestUri.getPort() < 0 ? 5060 : requestUri.getPort()));
@@ -901,9 +911,21 @@ final class B2bua implements Transfers.Legs {
 
     @Override
     public ContactHeader contact() throws Exception {
+        return contact("udp");
+    }
+
+    /** Our Contact for a dialog over {@code transport}: over TLS, the TLS port and transport=tls (RFC 3261 26.2). */
+    ContactHeader contact(String transport) throws Exception {
         SipURI uri = sip.addresses().createSipURI("callflow", sip.advertisedAddress());
-        uri.setPort(sip.udp().getPort());
+        uri.setPort(sip.port(transport));
+        if (MediaSecurity.isTls(transport) && sip.tls() != null) {
+            uri.setTransportParam("tls");
+        }
         return sip.headers().createContactHeader(sip.addresses().createAddress(uri));
+    }
+
+    private static String transportOf(Request request) {
+        return ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport();
     }
 
     private void respondQuietly(ServerTransaction transaction, Request request, int status, String reason) {

@@ -23,6 +23,8 @@ import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -52,8 +54,19 @@ class SipConfiguration {
         return new TcpConnectionGuard(tcp, trunks, clock, meters);
     }
 
+    /** The TLS server's certificate, checked for changes on the SIP timer thread; absent with TLS off. */
+    @Bean
+    @ConditionalOnProperty(prefix = "callflow.sip.tls", name = "enabled", havingValue = "true")
+    ReloadingKeyManager sipTlsKeyManager(SipTlsProperties tls, ScheduledExecutorService sipTimers) {
+        ReloadingKeyManager keys = new ReloadingKeyManager(tls);
+        long every = tls.reloadCheck().toMillis();
+        sipTimers.scheduleWithFixedDelay(keys::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+        return keys;
+    }
+
     @Bean(destroyMethod = "stop")
-    SipStack sipStack(SipProperties properties, TcpConnectionGuard tcpGuard) throws Exception {
+    SipStack sipStack(SipProperties properties, TcpConnectionGuard tcpGuard, SipTlsProperties tls,
+            ObjectProvider<ReloadingKeyManager> sipTlsKeyManager) throws Exception {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties stack = new Properties();
@@ -80,11 +93,24 @@ class SipConfiguration {
         // checks only once per period and counts activity its own way, so on the guarded ones it must never come first.
         stack.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME",
                 Long.toString(2 * properties.tcp().idleTimeout().toMillis()));
+        // TLS keys and trust come from Callflow's settings (SipTlsKeys), not the javax.net.ssl system properties: the
+        // stack's default provider and policy log five warnings at every start when those are unset, TLS or not.
+        stack.setProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER", SipTlsKeys.class.getName());
+        stack.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", "gov.nist.javax.sip.stack.DefaultTlsSecurityPolicy");
+        // Phones authenticate by digest, not by client certificate (RFC 3261 section 26.3.2.2 makes that optional).
+        stack.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        // The stack's own defaults are TLS 1.0-1.2 with four RSA/anonymous CBC suites the JDK no longer enables, so no
+        // handshake with an EC certificate (or a current phone) could succeed: TLS 1.2 and 1.3 only (RFC 8996) with the
+        // JDK's default suites, which follow its security updates.
+        stack.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+        stack.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
+                String.join(",", javax.net.ssl.SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()));
+        SipTlsKeys.register(name, tls, sipTlsKeyManager.getIfAvailable());
         return factory.createSipStack(stack);
     }
 
     @Bean
-    SipContext sipContext(SipStack stack, SipProperties properties) throws Exception {
+    SipContext sipContext(SipStack stack, SipProperties properties, SipTlsProperties tlsProperties) throws Exception {
         SipFactory factory = SipFactory.getInstance();
         int port = properties.port() == 0 ? freePort() : properties.port();
         ListeningPoint udp = stack.createListeningPoint(properties.bindAddress(), port, "udp");
@@ -94,8 +120,15 @@ class SipConfiguration {
         tcp.setSentBy(properties.advertisedAddress() + ":" + port);
         SipProvider provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        ListeningPoint tls = null;
+        if (tlsProperties.enabled()) {
+            tls = stack.createListeningPoint(properties.bindAddress(), tlsProperties.port(), "tls");
+            tls.setSentBy(properties.advertisedAddress() + ":" + tls.getPort());
+            provider.addListeningPoint(tls);
+            log.info("SIP over TLS on port {}", tls.getPort());
+        }
         return new SipContext(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
-                factory.createMessageFactory(), udp, properties.advertisedAddress(), properties.domain());
+                factory.createMessageFactory(), udp, properties.advertisedAddress(), properties.domain(), tls);
     }
 
     /** Port 0 means "any free port" (tests, benchmarks); JAIN-SIP itself needs a concrete one. */
@@ -163,8 +196,9 @@ class SipConfiguration {
     @Bean
     B2bua b2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan,
             MediaEndpoints media, MediaControl mediaControl, CallEventPublisher events,
-            ScheduledExecutorService sipTimers, MeterRegistry meters) {
-        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters);
+            ScheduledExecutorService sipTimers, MeterRegistry meters, SipAgentProperties agents) {
+        return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters,
+                new MediaSecurity(properties.effectiveTrunks(), agents));
     }
 
     @Bean

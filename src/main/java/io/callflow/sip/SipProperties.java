@@ -3,6 +3,7 @@ package io.callflow.sip;
 import java.time.Duration;
 import java.util.List;
 
+import io.callflow.media.SrtpPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -32,8 +33,12 @@ public record SipProperties(
         @DefaultValue Tcp tcp,
         @DefaultValue AuthGuard authGuard) {
 
-    /** A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR). */
-    public record Trunk(String name, List<String> cidrs) {
+    /**
+     * A carrier or PBX allowed to send calls, recognised by its source address ranges (CIDR), with its SRTP policy
+     * (how its SDP offers are answered) and TLS policy (required: INVITEs over any other transport get 403).
+     */
+    public record Trunk(String name, List<String> cidrs, @DefaultValue("optional") SrtpPolicy srtp,
+            @DefaultValue("off") TlsPolicy tls) {
     }
 
     /**
@@ -98,7 +103,8 @@ public record SipProperties(
 
     /** Trunks to use: the configured ones, or loopback only when none is configured. */
     public List<Trunk> effectiveTrunks() {
-        return trunks == null || trunks.isEmpty() ? List.of(new Trunk("local", List.of("127.0.0.0/8", "::1/128")))
+        return trunks == null || trunks.isEmpty() ? List.of(new Trunk("local", List.of("127.0.0.0/8", "::1/128"), SrtpPolicy.OPTIONAL,
+                TlsPolicy.OFF))
                 : trunks;
     }
 }

@@ -197,7 +197,7 @@ class SoftphoneInteropTest {
     }
 
     /** Waits until both phones have received media for a while (their RTP started). */
-    private static void awaitHeard(Baresip... phones) {
+    static void awaitHeard(Baresip... phones) {
         for (Baresip phone : phones) {
             phone.awaitEvent("CALL_RTPESTAB", SIGNALLING);
         }
@@ -207,7 +207,7 @@ class SoftphoneInteropTest {
                 .allMatch(p -> p.heard().toFile().length() > 44 + 2 * 8000));
     }
 
-    private static void assertHeard(Baresip phone, double expected, double own) throws Exception {
+    static void assertHeard(Baresip phone, double expected, double own) throws Exception {
         assertHeard(Tones.read(phone.heard()), expected, own);
     }
 

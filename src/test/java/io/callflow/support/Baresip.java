@@ -109,6 +109,16 @@ public final class Baresip implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers over {@code transport} (e.g. {@code tls}) to Callflow's port for it, instead of UDP; over TLS the
+         * phone must trust Callflow's certificate ({@code configLine("sip_cafile ...")}).
+         */
+        public Builder transport(String transport, int callflowPort) {
+            this.account = account.replaceFirst("@127\\.0\\.0\\.1:\\d+;transport=udp>",
+                    "@127.0.0.1:" + callflowPort + ";transport=" + transport + ">");
+            return this;
+        }
+
         /** Appends {@code ;param} to the account line, e.g. {@code mediaenc=srtp-mand} or {@code auth_user=1001}. */
         public Builder accountParam(String param) {
             this.account += ";" + param;
