@@ -68,13 +68,7 @@ class OperationsFilesTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.rtp-port-min", () -> 44500);
-        registry.add("callflow.media.rtp-port-max", () -> 44999);
+        CONTENT.registerLoopbackCallflow(registry, SIP_PORT, 44500, 44999);
     }
 
     @Autowired TestRestTemplate http;

@@ -43,13 +43,7 @@ abstract class RunningCallflow {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.rtp-port-min", () -> 30000);
-        registry.add("callflow.media.rtp-port-max", () -> 30999);
+        CONTENT.registerLoopbackCallflow(registry, SIP_PORT, 30000, 30999);
         registry.add("callflow.sip.trunks[0].name", () -> "local");
         registry.add("callflow.sip.trunks[0].cidrs[0]", () -> "127.0.0.1/32");
         registry.add("callflow.sip.nonce-lifetime", () -> "2s");

@@ -61,13 +61,7 @@ class SecureCallsTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.rtp-port-min", () -> 42000);
-        registry.add("callflow.media.rtp-port-max", () -> 42499);
+        CONTENT.registerLoopbackCallflow(registry, SIP_PORT, 42000, 42499);
         registry.add("callflow.sip.tls.enabled", () -> true);
         registry.add("callflow.sip.tls.port", () -> TLS_PORT);
         registry.add("callflow.sip.tls.certificate", () -> CERTS.resolve("cert.pem").toString());

@@ -62,13 +62,7 @@ class SoftphoneInteropTest {
 
     /** Callflow on loopback for real phones: content, SIP port, and RTP in 41000-41499 (the phones use 41500-41999). */
     static void phoneTestProperties(DynamicPropertyRegistry registry, TestContent content, int sipPort) {
-        content.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> content.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> sipPort);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.rtp-port-min", () -> 41000);
-        registry.add("callflow.media.rtp-port-max", () -> 41499);
+        content.registerLoopbackCallflow(registry, sipPort, 41000, 41499);
     }
 
     static Path callerTone;

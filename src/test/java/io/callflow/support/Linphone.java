@@ -107,10 +107,10 @@ public final class Linphone implements AutoCloseable {
     }
 
     /** Keys in DTMF digits during a call, {@code gap} apart. */
-    public void pressKeys(String digits, Duration gap) throws IOException, InterruptedException {
+    public void pressKeys(String digits, Duration gap) throws IOException {
         for (char digit : digits.toCharArray()) {
             command(String.valueOf(digit));
-            Thread.sleep(gap.toMillis());
+            ExternalTool.pause(gap.toMillis());
         }
     }
 

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /** Temporary on-disk content folders (processes, rules, prompts, ui) and data directory for application tests. */
 public record TestContent(Path root) {
 
@@ -96,6 +98,20 @@ public record TestContent(Path root) {
                 "callflow.content.rules-dir", root.resolve("rules").toString(),
                 "callflow.content.prompts-dir", root.resolve("prompts").toString(),
                 "callflow.content.ui-dir", root.resolve("ui").toString());
+    }
+
+    /**
+     * A Callflow that talks SIP and RTP on loopback only: these content folders and its {@code provisioning.yml}, the
+     * given SIP port, and an RTP range of the test class's own (classes must not share one).
+     */
+    public void registerLoopbackCallflow(DynamicPropertyRegistry registry, int sipPort, int rtpMin, int rtpMax) {
+        properties().forEach((key, value) -> registry.add(key, () -> value));
+        registry.add("callflow.acd.provisioning-file", () -> root.resolve("provisioning.yml").toString());
+        registry.add("callflow.sip.port", () -> sipPort);
+        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
+        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
+        registry.add("callflow.media.rtp-port-min", () -> rtpMin);
+        registry.add("callflow.media.rtp-port-max", () -> rtpMax);
     }
 
     public String[] propertyArgs() {

@@ -61,13 +61,7 @@ class CallTracingTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file", () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.rtp-port-min", () -> 44000);
-        registry.add("callflow.media.rtp-port-max", () -> 44499);
+        CONTENT.registerLoopbackCallflow(registry, SIP_PORT, 44000, 44499);
     }
 
     /** The exporter an operator's collector stands for: every finished span, as OTLP would send it. */
