@@ -34,6 +34,49 @@ public final class FlowBenchmark {
         String[] rates = (args.length > 0 ? args[0] : "25,50,100,200").split(",");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int agents = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        Path root = prepareContent(agents);
+        int sipPort = Sipp.freePort();
+        var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
+                // As recommended for Callflow's database (docs/configuration.md, "PostgreSQL") and docker-compose.yml.
+                .setServerConfig("autovacuum_naptime", "10s");
+        // -Dbench.pgLog=<directory>: PostgreSQL logs every statement there, to count statements per call.
+        String pgLog = System.getProperty("bench.pgLog");
+        if (pgLog != null) {
+            builder.setServerConfig("log_statement", "all").setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", pgLog);
+        }
+        // -Dbench.pgStats=true: pg_stat_statements, to print each rate's costliest statements (total execution time).
+        if (Boolean.getBoolean("bench.pgStats")) {
+            builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.track_planning", "on");
+        }
+        // -Dbench.pgExplain=<directory>: auto_explain logs the plan of every statement slower than 2 ms (or
+        // -Dbench.pgExplainMs, whole milliseconds: PostgreSQL rounds a fraction, 0 logs every statement) there.
+        String pgExplain = System.getProperty("bench.pgExplain");
+        if (pgExplain != null) {
+            builder.setServerConfig("session_preload_libraries", "auto_explain")
+                    .setServerConfig("auto_explain.log_min_duration",
+                            System.getProperty("bench.pgExplainMs", "2") + "ms")
+                    .setServerConfig("auto_explain.log_analyze", "on").setServerConfig("auto_explain.log_buffers", "on")
+                    .setServerConfig("logging_collector", "on").setServerConfig("log_directory", pgExplain);
+        }
+        try (EmbeddedPostgres postgres = builder.start()) {
+            ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, settings(root, sipPort));
+            try {
+                run(app, root, sipPort, rates, seconds, agents);
+            } finally {
+                app.close();
+            }
+        }
+        // JAIN-SIP's event scanner thread outlives the stopped stack; exec:java would wait for it forever.
+        System.exit(0);
+    }
+
+    /**
+     * A temporary content root with the benchmark flow, ten queues of {@code agents} agents (bench-0..) whose SIP
+     * users are 5000.. and the rules that spread callers over the queues by their last digit; agents.csv for SIPp.
+     */
+    static Path prepareContent(int agents) throws IOException {
         Path root = Files.createTempDirectory("callflow-flow-bench");
         Files.createDirectories(root.resolve("processes"));
         Files.createDirectories(root.resolve("rules"));
@@ -75,48 +118,38 @@ public final class FlowBenchmark {
         Files.writeString(root.resolve("provisioning.yml"), yaml);
         Files.writeString(root.resolve("agents.csv"), csv);
         Files.writeString(root.resolve("rules/bench.drl"), drl);
-        int sipPort = Sipp.freePort();
-        var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
-                // As recommended for Callflow's database (docs/configuration.md, "PostgreSQL") and docker-compose.yml.
-                .setServerConfig("autovacuum_naptime", "10s");
-        // -Dbench.pgLog=<directory>: PostgreSQL logs every statement there, to count statements per call.
-        String pgLog = System.getProperty("bench.pgLog");
-        if (pgLog != null) {
-            builder.setServerConfig("log_statement", "all").setServerConfig("logging_collector", "on")
-                    .setServerConfig("log_directory", pgLog);
+        return root;
+    }
+
+    /** Callflow's settings for a benchmark on the prepared content, SIP on {@code sipPort}. */
+    static List<String> settings(Path root, int sipPort) {
+        return List.of("--spring.datasource.hikari.maximum-pool-size=40", "--callflow.data-dir=" + root.resolve("data"),
+                "--callflow.content.processes-dir=" + root.resolve("processes"),
+                "--callflow.content.rules-dir=" + root.resolve("rules"),
+                "--callflow.acd.provisioning-file=" + root.resolve("provisioning.yml"),
+                "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
+                "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=20000",
+                "--callflow.media.rtp-port-max=29999");
+    }
+
+    /**
+     * Registers the agents' phones (one SIPp with digest auth), waits until they are available and starts the SIPp
+     * that answers their calls; the caller destroys the returned process.
+     */
+    static Process registerAgents(JdbcTemplate jdbc, Path root, int sipPort, int agents) throws Exception {
+        int uasPort = Sipp.freePort();
+        Bench.sipp(root, "bench/flow/agents-register.xml", Sipp.freePort(), sipPort, "-inf", root.resolve("agents.csv").toString(),
+                "-m", Integer.toString(agents), "-r", "100", "-set", "uas", Integer.toString(uasPort)).waitFor();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (jdbc.queryForObject("select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'",
+                Integer.class) < agents && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
         }
-        // -Dbench.pgStats=true: pg_stat_statements, to print each rate's costliest statements (total execution time).
-        if (Boolean.getBoolean("bench.pgStats")) {
-            builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                    .setServerConfig("pg_stat_statements.track_planning", "on");
-        }
-        // -Dbench.pgExplain=<directory>: auto_explain logs the plan of every statement slower than 2 ms (or
-        // -Dbench.pgExplainMs, whole milliseconds: PostgreSQL rounds a fraction, 0 logs every statement) there.
-        String pgExplain = System.getProperty("bench.pgExplain");
-        if (pgExplain != null) {
-            builder.setServerConfig("session_preload_libraries", "auto_explain")
-                    .setServerConfig("auto_explain.log_min_duration",
-                            System.getProperty("bench.pgExplainMs", "2") + "ms")
-                    .setServerConfig("auto_explain.log_analyze", "on").setServerConfig("auto_explain.log_buffers", "on")
-                    .setServerConfig("logging_collector", "on").setServerConfig("log_directory", pgExplain);
-        }
-        try (EmbeddedPostgres postgres = builder.start()) {
-            ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, List.of(
-                    "--spring.datasource.hikari.maximum-pool-size=40", "--callflow.data-dir=" + root.resolve("data"),
-                    "--callflow.content.processes-dir=" + root.resolve("processes"),
-                    "--callflow.content.rules-dir=" + root.resolve("rules"),
-                    "--callflow.acd.provisioning-file=" + root.resolve("provisioning.yml"),
-                    "--callflow.sip.port=" + sipPort, "--callflow.sip.bind-address=127.0.0.1",
-                    "--callflow.media.bind-address=127.0.0.1", "--callflow.media.rtp-port-min=20000",
-                    "--callflow.media.rtp-port-max=29999"));
-            try {
-                run(app, root, sipPort, rates, seconds, agents);
-            } finally {
-                app.close();
-            }
-        }
-        // JAIN-SIP's event scanner thread outlives the stopped stack; exec:java would wait for it forever.
-        System.exit(0);
+        System.out.printf("flow.agents registered_available=%d%n", jdbc.queryForObject(
+                "select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'", Integer.class));
+        Process uas = Bench.sipp(root, "src/test/sipp/agent-answer.xml", uasPort, sipPort, "-m", "100000000", "-s", "agent",
+                "-mp", Integer.toString(Sipp.freePort()));
+        return uas;
     }
 
     /** CPU time (ns) of this JVM's threads, summed by kind: the name without its numbers. */
@@ -184,18 +217,7 @@ public final class FlowBenchmark {
             jdbc.execute("create extension if not exists pg_stat_statements");
         }
         MeterRegistry meters = app.getBean(MeterRegistry.class);
-        int uasPort = Sipp.freePort();
-        Bench.sipp(root, "bench/flow/agents-register.xml", Sipp.freePort(), sipPort, "-inf", root.resolve("agents.csv").toString(),
-                "-m", Integer.toString(agents), "-r", "100", "-set", "uas", Integer.toString(uasPort)).waitFor();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (jdbc.queryForObject("select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'",
-                Integer.class) < agents && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
-        System.out.printf("flow.agents registered_available=%d%n", jdbc.queryForObject(
-                "select count(*) from agent where id like 'bench-%' and state = 'AVAILABLE'", Integer.class));
-        Process uas = Bench.sipp(root, "src/test/sipp/agent-answer.xml", uasPort, sipPort, "-m", "100000000", "-s", "agent",
-                "-mp", Integer.toString(Sipp.freePort()));
+        Process uas = registerAgents(jdbc, root, sipPort, agents);
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             // Warm-up (not reported): the JIT compiles the call path, pools fill.
