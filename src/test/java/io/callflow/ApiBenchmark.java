@@ -46,8 +46,7 @@ public final class ApiBenchmark {
         int agents = args.length > 3 ? Integer.parseInt(args[3]) : 300;
         Path root = FlowBenchmark.prepareContent(agents);
         int sipPort = Sipp.freePort();
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
-                .setServerConfig("autovacuum_naptime", "10s").start()) {
+        try (EmbeddedPostgres postgres = Bench.postgres(root.resolve("pgdata")).start()) {
             List<String> settings = new ArrayList<>(FlowBenchmark.settings(root, sipPort));
             // The default limits (600 requests a minute per user) are for people; an integration raises them.
             settings.add("--callflow.http.rate-limit.per-user=1000000");

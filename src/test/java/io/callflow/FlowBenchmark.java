@@ -36,9 +36,8 @@ public final class FlowBenchmark {
         int agents = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         Path root = prepareContent(agents);
         int sipPort = Sipp.freePort();
-        var builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
-                // As recommended for Callflow's database (docs/configuration.md, "PostgreSQL") and docker-compose.yml.
-                .setServerConfig("autovacuum_naptime", "10s");
+        Path pgData = root.resolve("pgdata");
+        var builder = Bench.postgres(pgData);
         // -Dbench.pgLog=<directory>: PostgreSQL logs every statement there, to count statements per call.
         String pgLog = System.getProperty("bench.pgLog");
         if (pgLog != null) {
@@ -63,7 +62,7 @@ public final class FlowBenchmark {
         try (EmbeddedPostgres postgres = builder.start()) {
             ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, settings(root, sipPort));
             try {
-                run(app, root, sipPort, rates, seconds, agents);
+                run(app, root, pgData, sipPort, rates, seconds, agents);
             } finally {
                 app.close();
             }
@@ -169,30 +168,10 @@ public final class FlowBenchmark {
         return byKind;
     }
 
-    /** CPU time (ns, from /proc) of every postgres and sipp process on the machine, by command name. */
-    private static Map<String, Long> processCpu() throws IOException {
-        Map<String, Long> byName = new TreeMap<>();
-        long tick = 10_000_000L; // USER_HZ is 100 on Linux
-        try (var dirs = Files.list(Path.of("/proc"))) {
-            for (Path dir : (Iterable<Path>) dirs::iterator) {
-                if (!dir.getFileName().toString().chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String stat = Files.readString(dir.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    // The callers' SIPp has exited by the time the step is measured; what remains is the agents'.
-                    name = name.equals("sipp") ? "sipp.agents" : name;
-                    if (name.equals("postgres") || name.equals("sipp.agents")) {
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        byName.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * tick, Long::sum);
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    // The process ended while we looked.
-                }
-            }
-        }
-        return byName;
+    /** CPU time (ns) of the processes this benchmark started: its PostgreSQL cluster and the agents' SIPp. */
+    private static Map<String, Long> processCpu(Path pgData, Process agentsSipp) {
+        return new TreeMap<>(Map.of("postgres", Bench.postgresCpu(pgData), "sipp.agents",
+                Bench.processCpu(agentsSipp.pid())));
     }
 
     /** Row writes (inserts + updates + deletes) per table, and the database's commits, from pg_stat. */
@@ -209,7 +188,8 @@ public final class FlowBenchmark {
         return writes;
     }
 
-    private static void run(ConfigurableApplicationContext app, Path root, int sipPort, String[] rates, int seconds,
+    private static void run(ConfigurableApplicationContext app, Path root, Path pgData, int sipPort, String[] rates,
+            int seconds,
             int agents) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
         boolean pgStats = Boolean.getBoolean("bench.pgStats");
@@ -220,10 +200,25 @@ public final class FlowBenchmark {
         Process uas = registerAgents(jdbc, root, sipPort, agents);
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
-            // Warm-up (not reported): the JIT compiles the call path, pools fill.
-            Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r", "20", "-m", "400", "-d",
-                    "1000", "-l", "100000", "-mp", Integer.toString(Sipp.freePort())).waitFor(120, TimeUnit.SECONDS);
-            Thread.sleep(3000);
+            // Warm-up (not reported): the JIT compiles the call path, pools fill. Rounds of 200 calls until the CPU per
+            // call of two rounds in a row differs by less than a tenth (at most eight rounds).
+            double previous = Double.NaN;
+            for (int round = 1; round <= 8; round++) {
+                long cpuBefore = os.getProcessCpuTime();
+                long recordsBefore = jdbc.queryForObject("select count(*) from call_record", Long.class);
+                Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r", "20", "-m",
+                        "200", "-d", "1000", "-l", "100000", "-mp", Integer.toString(Sipp.freePort()))
+                        .waitFor(120, TimeUnit.SECONDS);
+                Thread.sleep(2000);
+                double perCall = (os.getProcessCpuTime() - cpuBefore) / 1e6 / Math.max(1,
+                        jdbc.queryForObject("select count(*) from call_record", Long.class) - recordsBefore);
+                System.out.printf("flow.warmup round=%d jvm_ms_per_call=%.2f load_avg=%.2f%n", round, perCall,
+                        Bench.loadAverage());
+                if (Math.abs(perCall - previous) < 0.1 * perCall) {
+                    break;
+                }
+                previous = perCall;
+            }
             // Planner statistics: when autovacuum last analyzed the busiest tables (plans depend on it).
             jdbc.query("""
                     select relname, n_live_tup, n_dead_tup, n_mod_since_analyze, extract(epoch from now()
@@ -254,7 +249,7 @@ public final class FlowBenchmark {
                 }
                 long cpu0 = os.getProcessCpuTime();
                 Map<String, Long> threads0 = threadCpu();
-                Map<String, Long> processes0 = processCpu();
+                Map<String, Long> processes0 = processCpu(pgData, uas);
                 long wall0 = System.nanoTime();
                 Process caller = Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r",
                         Integer.toString(rate), "-m", Integer.toString(calls), "-d", "1000", "-l", "100000",
@@ -272,7 +267,7 @@ public final class FlowBenchmark {
                 double wall = (System.nanoTime() - wall0) / 1e9;
                 double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
                 Map<String, Long> threads = threadCpu();
-                Map<String, Long> processes = processCpu();
+                Map<String, Long> processes = processCpu(pgData, uas);
                 long records = jdbc.queryForObject("select count(*) from call_record", Long.class) - records0;
                 long connected = jdbc.queryForObject("select count(*) from (select call_id from call_record"
                         + " order by started_at desc fetch first " + Math.max(1, records) + " rows only) r join"
@@ -291,13 +286,18 @@ public final class FlowBenchmark {
                     System.out.printf("flow.part %-26s p50_ms=%.2f p99_ms=%.2f n=%d%n", parts.get(i),
                             Bench.quantile(partsBefore.get(i), now, n, 0.50), Bench.quantile(partsBefore.get(i), now, n, 0.99), n);
                 }
-                // CPU per call: Callflow's threads by kind, and the other processes on the machine (PostgreSQL, SIPp).
+                // CPU per call: Callflow's threads by kind, and the processes it started (its PostgreSQL, the agents' SIPp).
                 StringBuilder budget = new StringBuilder();
                 threads.forEach((kind, nanos) -> budget.append(' ').append(kind).append('=').append(String.format(
                         "%.2f", (nanos - threads0.getOrDefault(kind, 0L)) / 1e6 / Math.max(1, records))));
                 processes.forEach((name, nanos) -> budget.append(' ').append(name).append('=').append(String.format(
                         "%.2f", (nanos - processes0.getOrDefault(name, 0L)) / 1e6 / Math.max(1, records))));
                 System.out.printf("flow.cpu ms_per_call:%s%n", budget);
+                long pgNanos = processes.get("postgres") - processes0.get("postgres");
+                System.out.printf("flow.cost cps=%d jvm_ms_per_call=%.2f postgres_ms_per_call=%.2f"
+                        + " total_ms_per_call=%.2f load_avg=%.2f%n", rate, cpu * 1000 / Math.max(1, records),
+                        pgNanos / 1e6 / Math.max(1, records), (cpu * 1e9 + pgNanos) / 1e6 / Math.max(1, records),
+                        Bench.loadAverage());
                 // What each call costs the database: commits and row writes per table (pg_stat counters). A backend
                 // reports its counters at most once a second (PostgreSQL 15), so the last ones need that long.
                 Thread.sleep(1000);
