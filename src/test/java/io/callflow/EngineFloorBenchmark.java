@@ -133,23 +133,22 @@ public final class EngineFloorBenchmark {
         for (int i = 0; i < count; i++) {
             String callId = prefix + "-" + i + "@bench";
             long at = i * gapMicros;
-            lanes.schedule(() -> step(failed, ended, false, () -> runtime.startProcessInstanceByKey("floor-call",
-                    callId, startVariables(callId))), at, TimeUnit.MICROSECONDS);
-            // The ACD reserves an agent at once (agents are free), the agent answers 50 ms later, the caller hangs up
-            // after a second of talk: SIPp's -d 1000.
-            lanes.schedule(() -> step(failed, ended, false, () -> runtime.createMessageCorrelation("AgentReserved")
-                    .processInstanceBusinessKey(callId).setVariables(Map.of("agentId", "bench-1", "agentAddress",
-                            "5001", "queue", "bench-1", "agentLeg", callId + "-agent"))
-                    .correlateAllWithResult()), at + 20_000, TimeUnit.MICROSECONDS);
-            lanes.schedule(() -> step(failed, ended, false, () -> {
-                List<Execution> waiting = runtime.createExecutionQuery().processInstanceBusinessKey(callId)
-                        .activityId("OfferToAgent").list();
-                waiting.forEach(execution -> runtime.signal(execution.getId(), null, null,
-                        Map.of("agentAnswered", true, "answeredAt", System.currentTimeMillis())));
-            }), at + 70_000, TimeUnit.MICROSECONDS);
-            lanes.schedule(() -> step(failed, ended, true, () -> runtime.createMessageCorrelation("CallerHungUp")
-                    .processInstanceBusinessKey(callId).setVariable("hangupCause", "NORMAL_CLEARING")
-                    .correlateAllWithResult()), at + 1_070_000, TimeUnit.MICROSECONDS);
+            // Each step follows the one before it, as a call's events do on its lane: the ACD reserves an agent at
+            // once (agents are free), the agent answers 50 ms later, the caller hangs up after a second of talk.
+            List<Step> steps = List.of(
+                    new Step(0, () -> runtime.startProcessInstanceByKey("floor-call", callId, startVariables(callId))),
+                    new Step(20, () -> runtime.createMessageCorrelation("AgentReserved")
+                            .processInstanceBusinessKey(callId).setVariables(Map.of("agentId", "bench-1",
+                                    "agentAddress", "5001", "queue", "bench-1", "agentLeg", callId + "-agent"))
+                            .correlateAllWithResult()),
+                    new Step(50, () -> runtime.createExecutionQuery().processInstanceBusinessKey(callId)
+                            .activityId("OfferToAgent").list().forEach(execution -> runtime.signal(execution.getId(),
+                                    null, null, Map.of("agentAnswered", true, "answeredAt",
+                                            System.currentTimeMillis())))),
+                    new Step(1000, () -> runtime.createMessageCorrelation("CallerHungUp")
+                            .processInstanceBusinessKey(callId).setVariable("hangupCause", "NORMAL_CLEARING")
+                            .correlateAllWithResult()));
+            lanes.schedule(() -> run(lanes, steps, 0, failed, ended), at, TimeUnit.MICROSECONDS);
         }
         ended.await(count / rate + 120L, TimeUnit.SECONDS);
         lanes.shutdownNow();
@@ -159,15 +158,22 @@ public final class EngineFloorBenchmark {
         return count - (int) ended.getCount();
     }
 
-    private static void step(AtomicInteger failed, CountDownLatch ended, boolean last, Runnable work) {
+    /** One step of a call: its work, run {@code afterMillis} after the step before it ended. */
+    private record Step(long afterMillis, Runnable work) {
+    }
+
+    private static void run(ScheduledExecutorService lanes, List<Step> steps, int index, AtomicInteger failed,
+            CountDownLatch ended) {
         try {
-            work.run();
+            steps.get(index).work().run();
         } catch (RuntimeException e) {
             failed.incrementAndGet();
-        } finally {
-            if (last) {
-                ended.countDown();
-            }
+        }
+        if (index + 1 < steps.size()) {
+            lanes.schedule(() -> run(lanes, steps, index + 1, failed, ended), steps.get(index + 1).afterMillis(),
+                    TimeUnit.MILLISECONDS);
+        } else {
+            ended.countDown();
         }
     }
 
