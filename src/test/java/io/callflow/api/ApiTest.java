@@ -85,6 +85,26 @@ class ApiTest {
     }
 
     @Test
+    void meTellsTheUserItsIdAndRolesAndAWrongPasswordIsRefused() {
+        assertThat(get("/api/v1/me").getBody()).containsEntry("id", "admin").containsEntry("roles", List.of("ADMIN"));
+        User carla = identityService.newUser("carla");
+        carla.setPassword("carla-password");
+        identityService.saveUser(carla);
+        if (identityService.createGroupQuery().groupId(Roles.SUPERVISOR_GROUP).count() == 0) {
+            identityService.saveGroup(identityService.newGroup(Roles.SUPERVISOR_GROUP));
+        }
+        identityService.createMembership("carla", Roles.SUPERVISOR_GROUP);
+        try {
+            assertThat(http.withBasicAuth("carla", "carla-password").exchange("/api/v1/me", HttpMethod.GET, null, JSON)
+                    .getBody()).containsEntry("id", "carla").containsEntry("roles", List.of("SUPERVISOR"));
+            assertThat(http.withBasicAuth("carla", "wrong-password").getForEntity("/api/v1/me", String.class)
+                    .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        } finally {
+            identityService.deleteUser("carla");
+        }
+    }
+
+    @Test
     void agentsAreListedAndAnUnknownOneIsNotFound() {
         ResponseEntity<List<Map<String, Object>>> list = admin().exchange("/api/v1/agents", HttpMethod.GET, null,
                 new ParameterizedTypeReference<>() { });
