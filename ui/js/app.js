@@ -29,7 +29,10 @@ let leaveCurrentPage = () => {};
 async function route() {
   leaveCurrentPage();
   leaveCurrentPage = () => {};
-  const main = document.getElementById('main');
+  // Each navigation renders into a fresh view: a slower page still loading from an earlier navigation then
+  // writes into a view that is no longer shown instead of over the current page.
+  const main = document.createElement('div');
+  document.getElementById('main').replaceChildren(main);
   const [pathPart, queryPart = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const segments = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(queryPart);
@@ -57,7 +60,12 @@ async function route() {
     return;
   }
   const page = target.path === 'calls' && segments[1] ? callDetail : target.page;
-  leaveCurrentPage = (await page.render(main, segments.slice(1), params)) || (() => {});
+  const leave = (await page.render(main, segments.slice(1), params)) || (() => {});
+  if (!main.isConnected) {
+    leave();
+    return;
+  }
+  leaveCurrentPage = leave;
   focusTitle();
 }
 

@@ -10,7 +10,7 @@ export function el(tag, attributes = {}, ...children) {
     else if (name === 'class') element.className = value;
     else element.setAttribute(name, value === true ? '' : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : String(child));
   }
@@ -64,5 +64,5 @@ export function stateBadge(state, reason) {
 
 /** Replaces a container's content. */
 export function show(container, ...children) {
-  container.replaceChildren(...children.flat().filter(child => child !== null && child !== undefined));
+  container.replaceChildren(...children.flat(Infinity).filter(child => child !== null && child !== undefined));
 }

@@ -22,8 +22,8 @@ export async function render(main, segments) {
       ['Menu choice', record.menuChoice], ['Routing rules', (record.routingRules || []).join(', ')],
       ['Offer attempts', record.offerAttempts], ['Node', record.ownerNode]];
     show(recordArea, el('h2', { id: 'record-title' }, 'Record'),
-      el('dl', { class: 'record', id: 'call-record' }, rows.map(([label, value]) => [el('dt', {}, label),
-        el('dd', {}, value === null || value === undefined || value === '' ? '—' : String(value))])));
+      el('dl', { class: 'record', id: 'call-record' }, rows.map(([label, value]) => el('div', {}, el('dt', {}, label),
+        el('dd', {}, value === null || value === undefined || value === '' ? '—' : String(value))))));
   } catch (error) {
     show(recordArea, el('h2', { id: 'record-title' }, 'Record'), message('error', error instanceof ApiError
       && error.status === 404 ? 'There is no such call, or it is not yours to see.' : error.message));
@@ -32,9 +32,10 @@ export async function render(main, segments) {
 
   try {
     const [path, xml] = await Promise.all([api.callPath(callId), api.callDiagram(callId)]);
-    show(pathArea, el('h2', { id: 'path-title' }, `Path through ${path.flow}`), stepTable(path.steps), diagram,
-      el('p', { class: 'hint' }, 'Highlighted: the steps the call passed (the last one outlined), each with the time'
-        + ' it was reached. Drag to move the diagram, use the mouse wheel to zoom.'));
+    show(pathArea, el('h2', { id: 'path-title' }, `Path through ${path.flow}`),
+      el('p', { class: 'hint' }, 'Highlighted: the steps the call passed (the last one outlined in blue, an'
+        + ' interrupted one dashed in red), each with the time it was reached. Drag to move the diagram, use the mouse'
+        + ' wheel to zoom.'), diagram, stepTable(path.steps));
     await drawPath(diagram, xml, path.steps);
   } catch (error) {
     show(pathArea, el('h2', { id: 'path-title' }, 'Path'), message('error', error.message));

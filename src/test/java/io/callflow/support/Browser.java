@@ -78,7 +78,7 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback, After
         }
     }
 
-    public WebDriver driver() {
+    public ChromeDriver driver() {
         return driver;
     }
 
