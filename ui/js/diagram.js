@@ -32,7 +32,8 @@ export async function drawPath(container, xml, steps) {
   const canvas = viewer.get('canvas');
   const overlays = viewer.get('overlays');
   const registry = viewer.get('elementRegistry');
-  canvas.zoom('fit-viewport');
+  // Fit a large flow into the box, but do not blow a small one up beyond its drawn size.
+  if (canvas.zoom('fit-viewport', 'auto') > 1) canvas.zoom(1, 'auto');
   const marked = [];
   const times = new Map();
   steps.forEach((step, index) => {
@@ -48,7 +49,7 @@ export async function drawPath(container, xml, steps) {
     const badge = document.createElement('span');
     badge.className = 'cf-step-time';
     badge.textContent = visits.join(', ');
-    overlays.add(activityId, 'cf-step-time', { position: { bottom: -4, left: 0 }, html: badge });
+    overlays.add(activityId, 'cf-step-time', { position: { top: -22, left: 0 }, html: badge });
   }
   return { viewer, marked };
 }

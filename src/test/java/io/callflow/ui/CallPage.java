@@ -45,6 +45,12 @@ final class CallPage {
                 .map(cell -> cell.getText()).toList();
     }
 
+    /** Scrolls the diagram into view (for the page's screenshot). */
+    void scrollToDiagram() {
+        browser.driver().executeScript("arguments[0].scrollIntoView({block: 'center'})",
+                browser.driver().findElement(By.id("diagram")));
+    }
+
     String recordText() {
         return browser.driver().findElement(By.id("call-record")).getText();
     }

@@ -89,9 +89,9 @@ class UiBrowserTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> agents.find("alice").orElseThrow().state().name()
                 .equals("AVAILABLE"));
 
-        repositoryService.createDeployment().addString("ui-path.bpmn", DRAWN_FLOW).deploy();
+        repositoryService.createDeployment().addString("path-test.bpmn", TestContent.PATH_FLOW).deploy();
         // Callflow's record plugin writes the call record of every flow started with a call id.
-        runtimeService.startProcessInstanceByKey("ui-path", CALL);
+        runtimeService.startProcessInstanceByKey("path-test", CALL);
         assertThat(jdbc.update("update call_record set caller = ?, did = '100', queue_name = 'sales', agent = 'alice',"
                 + " outcome = 'COMPLETED' where call_id = ?", CALLER, CALL)).isOne();
         jdbc.update("insert into call_record (call_id, caller, did, started_at, ended_at, outcome, queue_name, agent)"
@@ -198,6 +198,7 @@ class UiBrowserTest {
         assertThat(call.stepTimes()).hasSize(3).allMatch(time -> time.matches(".*\\d{1,2}:\\d{2}:\\d{2}.*"));
         assertThat(call.strokeOf("greet")).as("the highlight's colour is applied").isEqualTo("rgb(23, 128, 61)");
         assertThat(call.stepNames()).containsExactly("Call arrived", "Greet", "Call ended");
+        call.scrollToDiagram();
         BROWSER.screenshot("call-path");
     }
 
@@ -270,42 +271,4 @@ class UiBrowserTest {
         identityService.saveUser(user);
         identityService.createMembership(id, group);
     }
-
-    /** A flow with its diagram (BPMN DI), so that bpmn-js can draw it. */
-    static final String DRAWN_FLOW = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
-                xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-                targetNamespace="test">
-              <process id="ui-path" isExecutable="true" camunda:historyTimeToLive="1">
-                <startEvent id="callArrived" name="Call arrived"/>
-                <sequenceFlow id="toGreet" sourceRef="callArrived" targetRef="greet"/>
-                <manualTask id="greet" name="Greet"/>
-                <sequenceFlow id="toEnd" sourceRef="greet" targetRef="callEnded"/>
-                <endEvent id="callEnded" name="Call ended"/>
-              </process>
-              <bpmndi:BPMNDiagram id="diagram">
-                <bpmndi:BPMNPlane id="plane" bpmnElement="ui-path">
-                  <bpmndi:BPMNShape id="callArrivedShape" bpmnElement="callArrived">
-                    <dc:Bounds x="100" y="100" width="36" height="36"/>
-                  </bpmndi:BPMNShape>
-                  <bpmndi:BPMNShape id="greetShape" bpmnElement="greet">
-                    <dc:Bounds x="200" y="78" width="100" height="80"/>
-                  </bpmndi:BPMNShape>
-                  <bpmndi:BPMNShape id="callEndedShape" bpmnElement="callEnded">
-                    <dc:Bounds x="370" y="100" width="36" height="36"/>
-                  </bpmndi:BPMNShape>
-                  <bpmndi:BPMNEdge id="toGreetEdge" bpmnElement="toGreet">
-                    <di:waypoint x="136" y="118"/>
-                    <di:waypoint x="200" y="118"/>
-                  </bpmndi:BPMNEdge>
-                  <bpmndi:BPMNEdge id="toEndEdge" bpmnElement="toEnd">
-                    <di:waypoint x="300" y="118"/>
-                    <di:waypoint x="370" y="118"/>
-                  </bpmndi:BPMNEdge>
-                </bpmndi:BPMNPlane>
-              </bpmndi:BPMNDiagram>
-            </definitions>
-            """;
 }
