@@ -17,7 +17,7 @@ const ROUTES = [
 ];
 
 /** Where each role lands after signing in; a user with several roles gets the first that applies. */
-export function landingPage() {
+function landingPage() {
   if (hasRole('ADMIN')) return '#/admin/agents';
   if (hasRole('SUPERVISOR')) return '#/wallboard';
   if (hasRole('AGENT')) return '#/agent';

@@ -9,7 +9,6 @@ export const liveEventsAvailable = false;
  * Calls handler(event) for each PlatformEvent of one of the given types (the envelope of docs/events.md).
  * Returns a function that ends the subscription; pages call it when they are left.
  */
-// eslint-disable-next-line no-unused-vars
-export function subscribe(types, handler) {
+export function subscribe(_types, _handler) {
   return () => {};
 }

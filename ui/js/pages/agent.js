@@ -67,7 +67,7 @@ export async function render(main) {
   }
 
   show(main, heading('Agent desktop'),
-    liveEventsAvailable ? null : el('p', { class: 'hint', id: 'not-live' },
+    liveEventsAvailable ? null : el('p', { class: 'hint not-live', id: 'not-live' },
       'Not live yet: your state is loaded when the page opens; press Refresh to update it. ', refreshButton),
     stateArea, pauseForm, feedback,
     el('section', { class: 'panel placeholder', 'aria-labelledby': 'current-call' },

@@ -41,13 +41,13 @@ export async function render(main, segments, params) {
 
   const page = Math.max(0, Number.parseInt(params.get('page') || '0', 10) || 0);
   const filters = { page, size: PAGE_SIZE };
-  for (const name of FILTERS) {
-    const value = params.get(name);
-    if (!value) continue;
-    // datetime-local values are the browser's local time; the API wants instants.
-    filters[name] = name === 'from' || name === 'to' ? new Date(value).toISOString() : value;
-  }
   try {
+    for (const name of FILTERS) {
+      const value = params.get(name);
+      if (!value) continue;
+      // datetime-local values are the browser's local time; the API wants instants.
+      filters[name] = name === 'from' || name === 'to' ? instant(name, value) : value;
+    }
     const found = await api.searchCalls(filters);
     show(results, el('h2', { id: 'results-title' }, `${found.total} call${found.total === 1 ? '' : 's'} found`),
       found.records.length ? resultTable(found.records) : el('p', {}, 'No calls match this search.'),
@@ -55,6 +55,12 @@ export async function render(main, segments, params) {
   } catch (error) {
     show(results, el('h2', { id: 'results-title' }, 'Search failed'), message('error', error.message));
   }
+}
+
+function instant(name, localDateTime) {
+  const date = new Date(localDateTime);
+  if (Number.isNaN(date.getTime())) throw new Error(`'${name}' is not a date and time: ${localDateTime}`);
+  return date.toISOString();
 }
 
 function resultTable(records) {

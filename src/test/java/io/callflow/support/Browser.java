@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -82,9 +83,13 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback, After
         return driver;
     }
 
-    /** Waits up to 10 s (the machine may be busy) for a condition on the page. */
+    /**
+     * Waits up to 10 s (the machine may be busy) for a condition on the page; an element replaced while it was being
+     * read (the page re-rendered) is read again.
+     */
     public <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10)).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     /** Forgets the signed-in user (the UI keeps it in sessionStorage) and opens {@code url}. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Dimension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -172,6 +173,28 @@ class UiBrowserTest {
         desktop.awaitState("PAUSED (Training)");
         desktop.resume();
         desktop.awaitState("AVAILABLE");
+    }
+
+    @Test
+    void theWallboardFitsAPhoneALaptopAndAWallDisplay() {
+        LoginPage.open(BROWSER, base()).signInAndLand("boss", "boss-password");
+        WallboardPage wallboard = new WallboardPage(BROWSER);
+        try {
+            BROWSER.driver().manage().window().setSize(new Dimension(1366, 768));
+            assertThat(wallboard.overflowsSideways()).as("laptop").isFalse();
+            double onALaptop = wallboard.figureFontSize("sales", "waitingNow");
+
+            BROWSER.driver().manage().window().setSize(new Dimension(3840, 2160));
+            assertThat(wallboard.overflowsSideways()).as("wall display").isFalse();
+            assertThat(wallboard.figureFontSize("sales", "waitingNow")).as("readable across a room")
+                    .isGreaterThan(onALaptop * 1.5);
+            BROWSER.screenshot("wallboard-wall-display");
+
+            BROWSER.driver().manage().window().setSize(new Dimension(390, 844));
+            assertThat(wallboard.overflowsSideways()).as("phone").isFalse();
+        } finally {
+            BROWSER.driver().manage().window().setSize(new Dimension(1366, 900));
+        }
     }
 
     @Test

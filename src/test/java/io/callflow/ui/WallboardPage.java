@@ -20,6 +20,18 @@ final class WallboardPage {
                 + "'] dd")).getText();
     }
 
+    /** The size a figure is drawn at, in CSS pixels. */
+    double figureFontSize(String queue, String figure) {
+        return Double.parseDouble(browser.driver().findElement(By.cssSelector("[data-queue='" + queue
+                + "'] [data-figure='" + figure + "'] dd")).getCssValue("font-size").replace("px", ""));
+    }
+
+    /** Whether the page is wider than the window (a horizontal scroll bar), which a wallboard must never need. */
+    boolean overflowsSideways() {
+        return (Boolean) browser.driver().executeScript(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth");
+    }
+
     String agentState(String agentId) {
         return browser.driver().findElement(By.cssSelector("[data-agent='" + agentId + "'] .state")).getText();
     }
