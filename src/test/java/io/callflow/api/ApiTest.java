@@ -93,6 +93,14 @@ class ApiTest {
                     .getBody()).containsEntry("id", "carla").containsEntry("roles", List.of("SUPERVISOR"));
             assertThat(http.withBasicAuth("carla", "wrong-password").getForEntity("/api/v1/me", String.class)
                     .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+            // The pages send this header so that a wrong password shows their own error, not the browser's login box.
+            HttpHeaders fromThePages = new HttpHeaders();
+            fromThePages.setBasicAuth("carla", "wrong-password");
+            fromThePages.set("X-Requested-With", "XMLHttpRequest");
+            ResponseEntity<String> refused = http.exchange("/api/v1/me", HttpMethod.GET, new HttpEntity<>(fromThePages),
+                    String.class);
+            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+            assertThat(refused.getHeaders().containsKey(HttpHeaders.WWW_AUTHENTICATE)).isFalse();
         } finally {
             identityService.deleteUser("carla");
         }
