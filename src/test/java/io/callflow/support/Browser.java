@@ -84,11 +84,11 @@ public final class Browser implements BeforeAllCallback, AfterAllCallback, After
     }
 
     /**
-     * Waits up to 10 s (the machine may be busy) for a condition on the page; an element replaced while it was being
+     * Waits up to 15 s (the machine may be busy) for a condition on the page; an element replaced while it was being
      * read (the page re-rendered) is read again.
      */
     public <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+        return new WebDriverWait(driver, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class)
                 .until(condition);
     }
 

@@ -28,9 +28,9 @@ final class CallHistoryPage {
         setValue("search-to", toLocal);
         type("search-caller", caller);
         type("search-outcome", outcome);
-        String before = browser.driver().getCurrentUrl();
+        WebElement previousResults = browser.driver().findElement(By.id("results"));
         browser.driver().findElement(By.id("search")).click();
-        browser.await(driver -> !driver.getCurrentUrl().equals(before));
+        browser.await(ExpectedConditions.stalenessOf(previousResults));
         return new CallHistoryPage(browser);
     }
 
