@@ -138,6 +138,10 @@ class H2ApplicationTest {
     void theUiIsServedFromTheJarAndFromDisk() {
         assertThat(http.getForObject("/ui/", String.class)).contains("<title>Callflow</title>");
         assertThat(http.getForObject("/ui/custom.html", String.class)).contains("from disk");
+        var module = http.getForEntity("/ui/js/app.js", String.class);
+        assertThat(module.getHeaders().getContentType().toString()).contains("javascript");
+        assertThat(module.getHeaders().getCacheControl()).as("an edit on disk shows at the next load")
+                .isEqualTo("no-cache");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.callflow.platform.ContentProperties;
 import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -29,8 +30,11 @@ class UiConfiguration implements WebMvcConfigurer {
     @Override
     public void addResourceHandlers(ResourceHandlerRegistry registry) {
         String diskLocation = content.ui().absoluteDirectory().toUri().toString();
+        // no-cache: the browser revalidates each file (a 304 when unchanged), so an edit on disk shows at the next load
+        // instead of after a heuristic cache lifetime; the pages are small ES modules without hashed file names.
         registry.addResourceHandler("/ui/**")
-                .addResourceLocations(diskLocation.endsWith("/") ? diskLocation : diskLocation + "/", "classpath:/ui/");
+                .addResourceLocations(diskLocation.endsWith("/") ? diskLocation : diskLocation + "/", "classpath:/ui/")
+                .setCacheControl(CacheControl.noCache());
     }
 
     @Override

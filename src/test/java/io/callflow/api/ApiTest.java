@@ -85,6 +85,28 @@ class ApiTest {
     }
 
     @Test
+    void meTellsTheUserItsIdAndRolesAndAWrongPasswordIsRefused() {
+        assertThat(get("/api/v1/me").getBody()).containsEntry("id", "admin").containsEntry("roles", List.of("ADMIN"));
+        createUser("carla", "carla-password", Roles.SUPERVISOR_GROUP);
+        try {
+            assertThat(http.withBasicAuth("carla", "carla-password").exchange("/api/v1/me", HttpMethod.GET, null, JSON)
+                    .getBody()).containsEntry("id", "carla").containsEntry("roles", List.of("SUPERVISOR"));
+            assertThat(http.withBasicAuth("carla", "wrong-password").getForEntity("/api/v1/me", String.class)
+                    .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+            // The pages send this header so that a wrong password shows their own error, not the browser's login box.
+            HttpHeaders fromThePages = new HttpHeaders();
+            fromThePages.setBasicAuth("carla", "wrong-password");
+            fromThePages.set("X-Requested-With", "XMLHttpRequest");
+            ResponseEntity<String> refused = http.exchange("/api/v1/me", HttpMethod.GET, new HttpEntity<>(fromThePages),
+                    String.class);
+            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+            assertThat(refused.getHeaders().containsKey(HttpHeaders.WWW_AUTHENTICATE)).isFalse();
+        } finally {
+            identityService.deleteUser("carla");
+        }
+    }
+
+    @Test
     void agentsAreListedAndAnUnknownOneIsNotFound() {
         ResponseEntity<List<Map<String, Object>>> list = admin().exchange("/api/v1/agents", HttpMethod.GET, null,
                 new ParameterizedTypeReference<>() { });
@@ -206,13 +228,7 @@ class ApiTest {
         Instant base = Instant.parse("2026-04-01T10:00:00Z");
         record(RECORD_PREFIX + "alice", "+4930555", "sales", "alice", "COMPLETED", base);
         record(RECORD_PREFIX + "bob", "+4930666", "sales", "bob", "COMPLETED", base);
-        User alice = identityService.newUser("alice");
-        alice.setPassword("alice-password");
-        identityService.saveUser(alice);
-        if (identityService.createGroupQuery().groupId(Roles.AGENT_GROUP).count() == 0) {
-            identityService.saveGroup(identityService.newGroup(Roles.AGENT_GROUP));
-        }
-        identityService.createMembership("alice", Roles.AGENT_GROUP);
+        createUser("alice", "alice-password", Roles.AGENT_GROUP);
         try {
             TestRestTemplate asAlice = http.withBasicAuth("alice", "alice-password");
             String day = "?from=2026-04-01T00:00:00Z&to=2026-04-02T00:00:00Z";
@@ -311,19 +327,7 @@ class ApiTest {
 
     @Test
     void aFinishedCallsPathThroughItsFlowAndTheDiagramToDrawItOn() {
-        repositoryService.createDeployment().addString("path-test.bpmn", """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="test">
-                  <process id="path-test" isExecutable="true" camunda:historyTimeToLive="1">
-                    <startEvent id="callArrived" name="Call arrived"/>
-                    <sequenceFlow id="f1" sourceRef="callArrived" targetRef="greet"/>
-                    <manualTask id="greet" name="Greet"/>
-                    <sequenceFlow id="f2" sourceRef="greet" targetRef="callEnded"/>
-                    <endEvent id="callEnded" name="Call ended"/>
-                  </process>
-                </definitions>
-                """).deploy();
+        repositoryService.createDeployment().addString("path-test.bpmn", TestContent.PATH_FLOW).deploy();
         // Callflow's record plugin writes the call record of every flow started with a call id.
         runtimeService.startProcessInstanceByKey("path-test", RECORD_PREFIX + "path");
 
@@ -357,6 +361,16 @@ class ApiTest {
         assertThat(page.getStatusCode()).as(String.valueOf(page.getBody())).isEqualTo(HttpStatus.OK);
         return ((List<Map<String, Object>>) page.getBody().get("records")).stream()
                 .map(call -> (String) call.get("callId")).toList();
+    }
+
+    private void createUser(String id, String password, String group) {
+        User user = identityService.newUser(id);
+        user.setPassword(password);
+        identityService.saveUser(user);
+        if (identityService.createGroupQuery().groupId(group).count() == 0) {
+            identityService.saveGroup(identityService.newGroup(group));
+        }
+        identityService.createMembership(id, group);
     }
 
     private TestRestTemplate admin() {

@@ -157,6 +157,7 @@ class RoleMatrixTest {
     Stream<Arguments> operations() {
         List<Operation> operations = List.of(
                 // Callflow's API
+                get("/api/v1/me", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/agents", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/agents/alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/agents/bob", Caller.ADMIN, Caller.SUPERVISOR),

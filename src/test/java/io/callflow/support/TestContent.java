@@ -71,6 +71,44 @@ public record TestContent(Path root) {
             then
             """;
 
+    /** A three-step flow (callArrived, greet, callEnded) with its diagram (BPMN DI), so that bpmn-js can draw it. */
+    public static final String PATH_FLOW = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+                xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                targetNamespace="test">
+              <process id="path-test" isExecutable="true" camunda:historyTimeToLive="1">
+                <startEvent id="callArrived" name="Call arrived"/>
+                <sequenceFlow id="toGreet" sourceRef="callArrived" targetRef="greet"/>
+                <manualTask id="greet" name="Greet"/>
+                <sequenceFlow id="toEnd" sourceRef="greet" targetRef="callEnded"/>
+                <endEvent id="callEnded" name="Call ended"/>
+              </process>
+              <bpmndi:BPMNDiagram id="diagram">
+                <bpmndi:BPMNPlane id="plane" bpmnElement="path-test">
+                  <bpmndi:BPMNShape id="callArrivedShape" bpmnElement="callArrived">
+                    <dc:Bounds x="100" y="100" width="36" height="36"/>
+                  </bpmndi:BPMNShape>
+                  <bpmndi:BPMNShape id="greetShape" bpmnElement="greet">
+                    <dc:Bounds x="200" y="78" width="100" height="80"/>
+                  </bpmndi:BPMNShape>
+                  <bpmndi:BPMNShape id="callEndedShape" bpmnElement="callEnded">
+                    <dc:Bounds x="370" y="100" width="36" height="36"/>
+                  </bpmndi:BPMNShape>
+                  <bpmndi:BPMNEdge id="toGreetEdge" bpmnElement="toGreet">
+                    <di:waypoint x="136" y="118"/>
+                    <di:waypoint x="200" y="118"/>
+                  </bpmndi:BPMNEdge>
+                  <bpmndi:BPMNEdge id="toEndEdge" bpmnElement="toEnd">
+                    <di:waypoint x="300" y="118"/>
+                    <di:waypoint x="370" y="118"/>
+                  </bpmndi:BPMNEdge>
+                </bpmndi:BPMNPlane>
+              </bpmndi:BPMNDiagram>
+            </definitions>
+            """;
+
     public static TestContent create() {
         try {
             return new TestContent(Files.createTempDirectory("callflow-test"));
