@@ -231,7 +231,15 @@ class Provisioning {
         }
         BusinessHours.parse(queue.businessHours());
         List<String> holidays = queue.holidays() == null ? List.of() : queue.holidays();
-        holidays.forEach(LocalDate::parse);
+        for (String holiday : holidays) {
+            try {
+                LocalDate.parse(holiday);
+            } catch (java.time.format.DateTimeParseException e) {
+                // A typo is the operator's to fix (400 through the API, a reported line in the file), not a failure.
+                throw new IllegalArgumentException("queue '" + queue.name() + "': holiday '" + holiday
+                        + "' is not an ISO date like 2026-12-25");
+            }
+        }
         Object[] values = {strategy, or(queue.ringTimeoutSeconds(), 15), or(queue.maxWaitSeconds(), 300),
                 or(queue.wrapUpSeconds(), 10), or(queue.maxMissedOffers(), 3), or(queue.serviceLevelSeconds(), 20),
                 or(queue.serviceLevelTarget(), 80), or(queue.announceSeconds(), 30),

@@ -300,6 +300,10 @@ class ApiTest {
                 .contains("differs from the one in the path");
         assertThat(detail(put("/api/v1/admin/agents/dave", "[1, 2]"))).contains("must be a JSON object");
         assertThat(detail(put("/api/v1/admin/queues/q1", "{\"strategy\": \"loudest\"}"))).contains("loudest");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"holidays\": [\"2026-12-32\"]}")))
+                .contains("holiday '2026-12-32' is not an ISO date");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"businessHours\": \"MON-FRY 08:00-20:00\"}")))
+                .contains("MON-FRY");
         assertThat(detail(put("/api/v1/admin/queues/q1", "{\"members\": [\"nobody\"]}")))
                 .contains("'nobody' is not a provisioned agent");
         ResponseEntity<Map<String, Object>> clash = put("/api/v1/admin/agents/dave",
