@@ -37,8 +37,9 @@ CREATE TABLE webhook_delivery (
     event_seq       BIGINT,
     event_type      VARCHAR(64)              NOT NULL,
     occurred_at     TIMESTAMP WITH TIME ZONE NOT NULL,
-    -- the PlatformEvent envelope as JSON: a delivery outlives the outbox row it came from
-    payload         VARCHAR(16000)           NOT NULL,
+    -- the PlatformEvent envelope as JSON (the outbox's data, up to 16000, plus the envelope): a delivery outlives the
+    -- outbox row it came from
+    payload         VARCHAR(20000)           NOT NULL,
     state           VARCHAR(16)              NOT NULL,
     attempts        INT                      NOT NULL,
     next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL,

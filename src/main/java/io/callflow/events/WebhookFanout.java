@@ -7,6 +7,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -21,6 +24,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class WebhookFanout {
 
     static final int BATCH = 200;
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookFanout.class);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -80,6 +85,11 @@ class WebhookFanout {
             return true;
         } catch (DuplicateKeyException another) {
             return false; // another node fanned this row out first
+        } catch (DataIntegrityViolationException e) {
+            // A row that cannot be fanned out (a subscription deleted meanwhile, data too long) must not hold up the
+            // rows after it; it is tried again next pass and the floor stays below it.
+            log.warn("Outbox row {} could not be fanned out to webhooks; trying again: {}", entry.seq(), e.toString());
+            return false;
         }
     }
 
