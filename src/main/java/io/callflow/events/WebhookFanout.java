@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +29,8 @@ class WebhookFanout {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookFanout.class);
 
+    /** Rows already reported as failing, so a row that keeps failing is logged once, not every pass. */
+    private final Set<Long> unfannable = ConcurrentHashMap.newKeySet();
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final Outbox outbox;
@@ -88,7 +92,10 @@ class WebhookFanout {
         } catch (DataIntegrityViolationException e) {
             // A row that cannot be fanned out (a subscription deleted meanwhile, data too long) must not hold up the
             // rows after it; it is tried again next pass and the floor stays below it.
-            log.warn("Outbox row {} could not be fanned out to webhooks; trying again: {}", entry.seq(), e.toString());
+            if (unfannable.add(entry.seq())) {
+                log.warn("Outbox row {} could not be fanned out to webhooks; trying again every pass: {}",
+                        entry.seq(), e.toString());
+            }
             return false;
         }
     }
