@@ -110,8 +110,9 @@ public class Webhooks {
         PlatformEvent ping = PlatformEvent.of(PING, 1, now, null, null, null, Map.of("subscriptionId", id,
                 "requestedBy", user));
         deliveries.insert(id, ping, null, fanout.payload(ping), now);
+        WebhookDelivery queued = deliveries.find(id, ping.id()).orElseThrow();
         dispatcher.wake();
-        return deliveries.find(id, ping.id()).orElseThrow();
+        return queued;
     }
 
     public WebhookDeliveryPage deliveries(String id, WebhookDelivery.State state, int page, int size) {

@@ -106,8 +106,9 @@ class WebhooksTest {
         assertThat(body.get("version").asInt()).isEqualTo(1);
         assertThat(body.get("queue").asText()).isEqualTo("sales");
         assertThat(body.get("data").get("cause").asText()).isEqualTo("NORMAL");
-        assertThat(Instant.parse(body.get("occurredAt").asText()))
-                .isEqualTo(event.occurredAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        // The database keeps microseconds (H2 rounds the nanoseconds, PostgreSQL too).
+        assertThat(Instant.parse(body.get("occurredAt").asText())).isCloseTo(event.occurredAt(),
+                org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MICROS));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> deliveries(id, "DELIVERED").size() == 1);
         Map<String, Object> delivery = deliveries(id, "DELIVERED").get(0);
@@ -159,9 +160,12 @@ class WebhooksTest {
         assertThat(post("/api/v1/webhooks/deliveries/" + deliveryId + "/retry", null).getStatusCode())
                 .isEqualTo(HttpStatus.ACCEPTED);
         await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVER.received().size() == 5);
-        RECEIVER.answer(500);
-        append("call.arrived", "sales");
-        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(id, "PENDING").size() == 1);
+        PlatformEvent later = append("call.arrived", "sales");
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(id, null).size() == 2);
+        // Held PENDING (a retry due tomorrow) whatever the receiver did with it meanwhile.
+        jdbc.update("update webhook_delivery set state = 'PENDING', finished_at = null, claimed_by = null,"
+                + " next_attempt_at = ? where event_id = ?", Timestamp.from(Instant.now().plus(Duration.ofDays(1))),
+                later.id().toString());
         Number pending = (Number) deliveries(id, "PENDING").get(0).get("id");
         assertThat(post("/api/v1/webhooks/deliveries/" + pending + "/retry", null).getStatusCode())
                 .isEqualTo(HttpStatus.CONFLICT);
@@ -242,7 +246,7 @@ class WebhooksTest {
         ResponseEntity<Map<String, Object>> ping = post("/api/v1/webhooks/" + id + "/test", null);
 
         assertThat(ping.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
-        assertThat(ping.getBody()).containsEntry("eventType", "webhook.ping").containsEntry("state", "PENDING");
+        assertThat(ping.getBody()).containsEntry("eventType", "webhook.ping").containsKey("id");
         await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVER.receivedAt("/ping").size() == 1);
         WebhookReceiver.Received request = RECEIVER.receivedAt("/ping").get(0);
         assertThat(request.eventTypes()).isEqualTo("webhook.ping");
@@ -254,13 +258,15 @@ class WebhooksTest {
     void finishedDeliveriesOlderThanTheRetentionAreDeletedAndPendingOnesStay() {
         String id = subscribe(RECEIVER.url("/old"), List.of("*"), null, 1);
         append("call.arrived", "sales");
-        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(id, "DELIVERED").size() == 1);
-        RECEIVER.answer(500);
-        append("call.arrived", "sales");
-        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(id, "PENDING").size() == 1);
-        jdbc.update("update webhook_delivery set finished_at = ?, created_at = ? where subscription_id = ?",
-                Timestamp.from(Instant.now().minus(Duration.ofDays(31))),
-                Timestamp.from(Instant.now().minus(Duration.ofDays(31))), id);
+        PlatformEvent waiting = append("call.ended", "sales");
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(id, "DELIVERED").size() == 2);
+        Timestamp monthAgo = Timestamp.from(Instant.now().minus(Duration.ofDays(31)));
+        jdbc.update("update webhook_delivery set finished_at = ?, created_at = ? where subscription_id = ?", monthAgo,
+                monthAgo, id);
+        // One still waiting for a retry tomorrow, however old.
+        jdbc.update("update webhook_delivery set state = 'PENDING', finished_at = null, next_attempt_at = ?"
+                + " where event_id = ?", Timestamp.from(Instant.now().plus(Duration.ofDays(1))),
+                waiting.id().toString());
 
         retention.run();
 
