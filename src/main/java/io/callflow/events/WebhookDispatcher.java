@@ -191,9 +191,11 @@ class WebhookDispatcher implements SmartLifecycle {
         if (scheduler == null) {
             return;
         }
-        scheduler.shutdownNow();
+        // Not interrupted: a pass in the middle of a database call finishes it before the pool closes.
+        scheduler.shutdown();
         senders.shutdown();
         try {
+            scheduler.awaitTermination(properties.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
             // Requests in flight finish (bounded by the request timeout) and record their outcome; what does not
             // finish keeps its lease, which expires, and another node or the next start sends it again.
             if (!senders.awaitTermination(properties.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
