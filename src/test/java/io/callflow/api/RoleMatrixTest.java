@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -110,6 +111,10 @@ class RoleMatrixTest {
     /** A call that alice answered: its record and its flow. */
     static final String ALICES_CALL = "matrix-call-alice";
 
+    /** A webhook subscription (to a closed port on loopback) and one of its deliveries. */
+    static final String WEBHOOK = "matrix-webhook";
+    static final long WEBHOOK_DELIVERY = 424242;
+
     /** A user the administrator acts on where others would attack themselves or the administrator. */
     static final String RECRUIT = "recruit";
 
@@ -152,6 +157,12 @@ class RoleMatrixTest {
         assertThat(jdbc.update("update call_record set agent = 'alice' where call_id = ?", ALICES_CALL)).isOne();
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice").equals("AVAILABLE")
                 && state("bob").equals("AVAILABLE"));
+        jdbc.update("insert into webhook_subscription (id, url, event_types, secret, active, batch_size, created_by,"
+                + " created_at, updated_at) values (?, 'http://127.0.0.1:9/matrix', '*', 'matrix-secret-0123456789',"
+                + " true, 1, 'admin', now(), now())", WEBHOOK);
+        jdbc.update("insert into webhook_delivery (id, subscription_id, event_id, event_type, occurred_at, payload,"
+                + " state, attempts, next_attempt_at, created_at, finished_at) values (?, ?, ?, 'call.ended', now(),"
+                + " '{}', 'FAILED', 8, now(), now(), now())", WEBHOOK_DELIVERY, WEBHOOK, UUID.randomUUID().toString());
     }
 
     Stream<Arguments> operations() {
@@ -183,6 +194,16 @@ class RoleMatrixTest {
                 deleteNumber(),
                 // The audit log is for administrators only
                 get("/api/v1/audit", Caller.ADMIN),
+                // Webhooks are for administrators only (their URLs may hold tokens, their deliveries call data)
+                get("/api/v1/webhooks", Caller.ADMIN),
+                get("/api/v1/webhooks/" + WEBHOOK, Caller.ADMIN),
+                get("/api/v1/webhooks/" + WEBHOOK + "/deliveries", Caller.ADMIN),
+                createWebhook(),
+                changeWebhook(),
+                rotateWebhookSecret(),
+                pingWebhook(),
+                deleteWebhook(),
+                retryWebhookDelivery(),
                 // Actuator (health and info are public: healthDetailsAreForAdministratorsAndSupervisors)
                 get("/actuator/prometheus", Caller.ADMIN),
                 get("/actuator/metrics", Caller.ADMIN),
@@ -409,6 +430,67 @@ class RoleMatrixTest {
                         number),
                 (caller, target, done) -> assertThat(jdbc.queryForObject("select count(*) from did_route where did = ?",
                         Integer.class, number)).isEqualTo(done ? 0 : 1));
+    }
+
+    private Operation createWebhook() {
+        Function<Caller, String> url = caller -> "http://127.0.0.1:9/made-by-" + caller.name();
+        return new Operation("POST /api/v1/webhooks", HttpMethod.POST, target -> "/api/v1/webhooks",
+                caller -> Map.of("url", url.apply(caller), "eventTypes", List.of("*")), roles(Caller.ADMIN),
+                HttpStatus.CREATED, () -> { },
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select count(*) from webhook_subscription"
+                        + " where url = ?", Integer.class, url.apply(caller))).isEqualTo(done ? 1 : 0));
+    }
+
+    private Operation changeWebhook() {
+        return new Operation("PUT /api/v1/webhooks/{id}", HttpMethod.PUT, target -> "/api/v1/webhooks/" + WEBHOOK,
+                caller -> Map.of("url", "http://127.0.0.1:9/matrix", "eventTypes", List.of("*"), "batchSize", 2),
+                roles(Caller.ADMIN), HttpStatus.OK,
+                () -> jdbc.update("update webhook_subscription set batch_size = 1 where id = ?", WEBHOOK),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select batch_size from webhook_subscription"
+                        + " where id = ?", Integer.class, WEBHOOK)).isEqualTo(done ? 2 : 1));
+    }
+
+    private Operation rotateWebhookSecret() {
+        String known = "matrix-secret-0123456789";
+        return new Operation("POST /api/v1/webhooks/{id}/rotate-secret", HttpMethod.POST,
+                target -> "/api/v1/webhooks/" + WEBHOOK + "/rotate-secret", caller -> null, roles(Caller.ADMIN),
+                HttpStatus.OK,
+                () -> jdbc.update("update webhook_subscription set secret = ? where id = ?", known, WEBHOOK),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select secret from webhook_subscription"
+                        + " where id = ?", String.class, WEBHOOK).equals(known)).isNotEqualTo(done));
+    }
+
+    private Operation pingWebhook() {
+        String pings = "select count(*) from webhook_delivery where subscription_id = ? and event_type = 'webhook.ping'";
+        return new Operation("POST /api/v1/webhooks/{id}/test", HttpMethod.POST,
+                target -> "/api/v1/webhooks/" + WEBHOOK + "/test", caller -> null, roles(Caller.ADMIN),
+                HttpStatus.ACCEPTED,
+                () -> jdbc.update("delete from webhook_delivery where subscription_id = ? and event_type ="
+                        + " 'webhook.ping'", WEBHOOK),
+                (caller, target, done) -> assertThat(jdbc.queryForObject(pings, Integer.class, WEBHOOK))
+                        .isEqualTo(done ? 1 : 0));
+    }
+
+    private Operation deleteWebhook() {
+        String doomed = "matrix-webhook-doomed";
+        return new Operation("DELETE /api/v1/webhooks/{id}", HttpMethod.DELETE,
+                target -> "/api/v1/webhooks/" + doomed, caller -> null, roles(Caller.ADMIN), HttpStatus.NO_CONTENT,
+                () -> jdbc.update("insert into webhook_subscription (id, url, event_types, secret, active, batch_size,"
+                        + " created_by, created_at, updated_at) values (?, 'http://127.0.0.1:9/doomed', '*',"
+                        + " 'doomed-secret-0123456789', false, 1, 'admin', now(), now()) on conflict (id) do nothing",
+                        doomed),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select count(*) from webhook_subscription"
+                        + " where id = ?", Integer.class, doomed)).isEqualTo(done ? 0 : 1));
+    }
+
+    private Operation retryWebhookDelivery() {
+        return new Operation("POST /api/v1/webhooks/deliveries/{deliveryId}/retry", HttpMethod.POST,
+                target -> "/api/v1/webhooks/deliveries/" + WEBHOOK_DELIVERY + "/retry", caller -> null,
+                roles(Caller.ADMIN), HttpStatus.ACCEPTED,
+                () -> jdbc.update("update webhook_delivery set state = 'FAILED', finished_at = now() where id = ?",
+                        WEBHOOK_DELIVERY),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select state from webhook_delivery"
+                        + " where id = ?", String.class, WEBHOOK_DELIVERY)).isEqualTo(done ? "PENDING" : "FAILED"));
     }
 
     private Operation cancelCall() {
