@@ -44,6 +44,15 @@ public interface CallControl {
     /** Stops a recording; the file stays valid. Safe when nothing records. */
     void stopRecording(CallId callId);
 
+    /**
+     * Pauses a recording: until {@link #resumeRecording} the file gets silence, so its length still matches the
+     * call's wall-clock time (a timeline's offsets stay true) while nothing said is kept. Safe when nothing records.
+     */
+    void pauseRecording(CallId callId);
+
+    /** Resumes a paused recording. Safe when nothing records or nothing is paused. */
+    void resumeRecording(CallId callId);
+
     /** Ends every leg of the call; {@link LegHungUp} events with {@link HangupCause#LOCAL_HANGUP} follow. */
     void hangUp(CallId callId);
 

@@ -573,6 +573,14 @@ final class B2bua implements Transfers.Legs {
         mediaControl.stopRecording(callId);
     }
 
+    public void pauseRecording(CallId callId) {
+        mediaControl.pauseRecording(callId, true);
+    }
+
+    public void resumeRecording(CallId callId) {
+        mediaControl.pauseRecording(callId, false);
+    }
+
     public void hangUp(CallId callId) {
         withCall(callId, "hang up", call -> {
             for (AgentLeg agent : call.agents.values()) {

@@ -61,6 +61,16 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     }
 
     @Override
+    public void pauseRecording(CallId callId) {
+        b2bua.pauseRecording(callId);
+    }
+
+    @Override
+    public void resumeRecording(CallId callId) {
+        b2bua.resumeRecording(callId);
+    }
+
+    @Override
     public void hangUp(CallId callId) {
         b2bua.hangUp(callId);
     }
