@@ -110,6 +110,9 @@ class RoleMatrixTest {
     /** A call that alice answered: its record and its flow. */
     static final String ALICES_CALL = "matrix-call-alice";
 
+    /** A live call that bob is talking to: its record and its flow (no SIP dialog: commands find it not live). */
+    static final String BOBS_CALL = "matrix-call-bob";
+
     /** A user the administrator acts on where others would attack themselves or the administrator. */
     static final String RECRUIT = "recruit";
 
@@ -150,6 +153,11 @@ class RoleMatrixTest {
         runtimeService.startProcessInstanceByKey("inbound-call", ALICES_CALL,
                 Map.of("caller", "+4930111", "did", "100"));
         assertThat(jdbc.update("update call_record set agent = 'alice' where call_id = ?", ALICES_CALL)).isOne();
+        runtimeService.startProcessInstanceByKey("inbound-call", BOBS_CALL, Map.of("caller", "+4930222", "did", "100"));
+        assertThat(jdbc.update("update call_record set agent = 'bob' where call_id = ?", BOBS_CALL)).isOne();
+        Path recordings = CONTENT.root().resolve("data/recordings");
+        Files.createDirectories(recordings);
+        Files.write(recordings.resolve(ALICES_CALL + ".wav"), new byte[] {'R', 'I', 'F', 'F'});
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice").equals("AVAILABLE")
                 && state("bob").equals("AVAILABLE"));
     }
@@ -175,6 +183,31 @@ class RoleMatrixTest {
                 get("/api/v1/calls/" + ALICES_CALL, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + ALICES_CALL + "/path", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + ALICES_CALL + "/diagram", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                // Live calls and call control: an agent sees and commands its own calls only. The matrix's calls have
+                // no SIP dialog on this node, so an allowed command is answered 409 (not live here) and changes nothing.
+                get("/api/v1/calls/live", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/live?agent=bob", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL + "/timeline", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/" + BOBS_CALL + "/timeline", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL + "/recording", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, ALICES_CALL, "/hangup", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/hangup", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.POST, ALICES_CALL, "/transfer", Map.of("number", "2000"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/transfer", Map.of("queue", "sales"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.POST, ALICES_CALL, "/recording", Map.of("action", "pause"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/recording", Map.of("action", "stop"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/" + BOBS_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.PATCH, ALICES_CALL, "/data", Map.of("ticket", "T-1"), HttpStatus.OK,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.PUT, BOBS_CALL, "/data", Map.of("ticket", "T-2"), HttpStatus.OK,
+                        Caller.ADMIN, Caller.SUPERVISOR),
                 // Administration: supervisors read, administrators change
                 get("/api/v1/admin/agents", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/admin/queues/sales", Caller.ADMIN, Caller.SUPERVISOR),
@@ -374,6 +407,22 @@ class RoleMatrixTest {
     private static Operation get(String path, Caller... allowed) {
         return new Operation("GET " + path, HttpMethod.GET, target -> path, caller -> null, roles(allowed),
                 HttpStatus.OK, () -> { }, (caller, target, done) -> { });
+    }
+
+    /** A command on a call: what it answers when allowed ({@code success}); refused, the call's flow is untouched. */
+    private Operation command(HttpMethod method, String callId, String suffix, Object body, HttpStatus success,
+            Caller... allowed) {
+        String path = "/api/v1/calls/" + callId + suffix;
+        return new Operation(method + " " + path, method, target -> path, caller -> body, roles(allowed), success,
+                () -> { }, (caller, target, done) -> {
+                    var flow = runtimeService.createProcessInstanceQuery().processInstanceBusinessKey(callId)
+                            .singleResult();
+                    assertThat(flow).as("the call's flow runs on").isNotNull();
+                    if (body instanceof Map<?, ?> data && data.containsKey("ticket")) {
+                        // Refused callers come before the allowed ones in the matrix: nothing set yet.
+                        assertThat(runtimeService.getVariable(flow.getId(), "ticket") != null).isEqualTo(done);
+                    }
+                });
     }
 
     private Operation pauseOrResume(String agent, String action, Caller... allowed) {
