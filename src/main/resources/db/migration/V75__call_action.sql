@@ -9,3 +9,5 @@ CREATE TABLE call_action (
     detail  VARCHAR(1000)
 );
 CREATE INDEX call_action_call ON call_action (call_id);
+-- Inbound calls from a trunk, or outbound calls an agent placed through the API (click-to-call).
+ALTER TABLE call_record ADD COLUMN direction VARCHAR(8) DEFAULT 'inbound' NOT NULL;

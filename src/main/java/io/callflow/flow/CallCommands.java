@@ -44,12 +44,14 @@ public class CallCommands {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final String node;
+    private final OriginatedCalls originated;
     // A timer job of the same instance may commit first; the engine then asks us to try again.
     private final Retry retry = Retry.of("call-command", RetryConfig.custom().maxAttempts(5)
             .waitDuration(Duration.ofMillis(20)).retryExceptions(OptimisticLockingException.class).build());
 
     CallCommands(RuntimeService runtime, CallControl callControl, JdbcTemplate jdbc, Clock clock,
-            @Value("${callflow.node-id:local}") String node) {
+            @Value("${callflow.node-id:local}") String node, OriginatedCalls originated) {
+        this.originated = originated;
         this.runtime = runtime;
         this.callControl = callControl;
         this.jdbc = jdbc;
@@ -74,6 +76,8 @@ public class CallCommands {
     public void hangUp(String callId, String actor) {
         boolean taken = correlate(callId, FlowMessages.CALLER_HUNG_UP, Map.of("hangupCause", API_HANGUP));
         if (!taken) {
+            // No flow runs it (an outbound call): end its legs directly.
+            originated.hungUpBy(callId, API_HANGUP);
             callControl.hangUp(new CallId(callId));
         }
         recordAction(callId, actor, "HANGUP", null);

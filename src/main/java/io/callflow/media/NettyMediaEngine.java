@@ -168,7 +168,16 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     @Override
     public MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp) {
-        RtpLeg leg = open(callId, legId, false);
+        return offer(callId, legId, srtp, false);
+    }
+
+    @Override
+    public MediaLeg offerAsCaller(CallId callId, LegId legId, SrtpPolicy srtp) {
+        return offer(callId, legId, srtp, true);
+    }
+
+    private MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp, boolean callerPart) {
+        RtpLeg leg = open(callId, legId, callerPart);
         SdesCrypto ours = srtp == SrtpPolicy.OFF ? null : SdesCrypto.generate(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80);
         leg.offeredCrypto = ours;
         leg.offeredPolicy = srtp;

@@ -71,6 +71,22 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     }
 
     @Override
+    public void originate(CallId callId, LegId agentLeg, String agentAddress, String callerId,
+            Duration ringTimeout) {
+        b2bua.originate(callId, agentLeg, agentAddress, callerId, ringTimeout);
+    }
+
+    @Override
+    public void dialOutbound(CallId callId, LegId legId, String number, Duration ringTimeout) {
+        b2bua.dialOutbound(callId, legId, number, ringTimeout);
+    }
+
+    @Override
+    public boolean canDialOut() {
+        return b2bua.canDialOut();
+    }
+
+    @Override
     public void hangUp(CallId callId) {
         b2bua.hangUp(callId);
     }

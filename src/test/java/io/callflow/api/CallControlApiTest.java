@@ -64,6 +64,8 @@ class CallControlApiTest {
                       - { did: "100", flow: inbound-call }
                     """);
     static final int SIP_PORT = freePort();
+    /** The "PSTN" behind the outbound trunk: a SIPp UAS. */
+    static final int PSTN_PORT = freePort();
     static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() { };
     static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() { };
 
@@ -77,6 +79,7 @@ class CallControlApiTest {
         // Helpers run application tests side by side: each keeps its own RTP ports.
         registry.add("callflow.media.rtp-port-min", () -> 46000);
         registry.add("callflow.media.rtp-port-max", () -> 46999);
+        registry.add("callflow.sip.outbound-trunk", () -> "127.0.0.1:" + PSTN_PORT);
     }
 
     @Autowired TestRestTemplate http;
@@ -285,6 +288,53 @@ class CallControlApiTest {
         assertThat(jdbc.queryForList("select event from queue_log where call_id = ? order by id", String.class,
                 callId)).containsExactly("ENTERQUEUE", "CONNECT", "COMPLETE");
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice") == AgentState.AVAILABLE);
+    }
+
+    @Test
+    void clickToCallRingsTheAgentThenTheNumberAndBridgesThem() throws Exception {
+        int alicePort = Sipp.freePort();
+        register("1001", "alice-1001", alicePort);
+        await().atMost(Duration.ofSeconds(10)).until(() -> state("alice") == AgentState.AVAILABLE);
+        assertThat(send("bob", HttpMethod.POST, "/api/v1/calls/originate",
+                "{\"agent\":\"alice\",\"number\":\"+4930999\"}").getStatusCode()).as("as another agent")
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        for (String body : List.of("{}", "{\"agent\":\"alice\"}", "{\"agent\":\"alice\",\"number\":\"call me\"}",
+                "[]")) {
+            assertThat(send("alice", HttpMethod.POST, "/api/v1/calls/originate", body).getStatusCode()).as(body)
+                    .isEqualTo(HttpStatus.BAD_REQUEST);
+        }
+        assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/originate",
+                "{\"agent\":\"nobody\",\"number\":\"+4930999\"}").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/originate",
+                "{\"agent\":\"bob\",\"number\":\"+4930999\"}").getStatusCode()).as("bob is offline")
+                .isEqualTo(HttpStatus.CONFLICT);
+
+        Sipp agent = Sipp.start("agent-answer.xml", alicePort, SIP_PORT, "-s", "1001", "-rtp_echo",
+                "-mp", Integer.toString(Sipp.freePort()));
+        Sipp pstn = Sipp.start("agent-answer.xml", PSTN_PORT, SIP_PORT, "-s", "4930999", "-rtp_echo",
+                "-mp", Integer.toString(Sipp.freePort()));
+        ResponseEntity<String> placed = send("alice", HttpMethod.POST, "/api/v1/calls/originate",
+                "{\"agent\":\"alice\",\"number\":\"+4930999\"}");
+        assertThat(placed.getStatusCode()).as(placed.getBody()).isEqualTo(HttpStatus.OK);
+        String callId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(placed.getBody()).get("callId")
+                .asText();
+        assertThat(record(callId)).containsEntry("direction", "outbound").containsEntry("did", "+4930999");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> record(callId).get("answered_at") != null);
+        assertThat(state("alice")).isEqualTo(AgentState.ON_CALL);
+        assertThat(liveCall("alice", "")).containsEntry("callId", callId).containsEntry("state", "TALKING");
+
+        assertThat(send("alice", HttpMethod.POST, "/api/v1/calls/" + callId + "/hangup", null).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        agent.awaitSuccess(Duration.ofSeconds(20));
+        pstn.awaitSuccess(Duration.ofSeconds(20));
+        Map<String, Object> record = await().atMost(Duration.ofSeconds(10)).until(() -> record(callId),
+                r -> r.get("ended_at") != null);
+        assertThat(record).containsEntry("outcome", "COMPLETED").containsEntry("hangup_cause", "API_HANGUP")
+                .containsEntry("agent", "alice");
+        await().atMost(Duration.ofSeconds(10)).until(() -> state("alice") == AgentState.AVAILABLE);
+        assertThat(jdbc.queryForList("select to_state from agent_state_log where agent_id = 'alice' and call_id = ?"
+                + " order by id", String.class, callId)).containsSubsequence("RESERVED", "ON_CALL", "WRAP_UP");
     }
 
     @Test

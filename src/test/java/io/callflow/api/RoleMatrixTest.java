@@ -208,6 +208,15 @@ class RoleMatrixTest {
                         Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 command(HttpMethod.PUT, BOBS_CALL, "/data", Map.of("ticket", "T-2"), HttpStatus.OK,
                         Caller.ADMIN, Caller.SUPERVISOR),
+                // Click-to-call: no outbound trunk is configured here, so an allowed request is answered 409
+                new Operation("POST /api/v1/calls/originate (as alice)", HttpMethod.POST,
+                        target -> "/api/v1/calls/originate", caller -> Map.of("agent", "alice", "number", "+4930999"),
+                        roles(Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT), HttpStatus.CONFLICT, () -> { },
+                        (caller, target, done) -> assertThat(state("alice")).isEqualTo("AVAILABLE")),
+                new Operation("POST /api/v1/calls/originate (as bob)", HttpMethod.POST,
+                        target -> "/api/v1/calls/originate", caller -> Map.of("agent", "bob", "number", "+4930999"),
+                        roles(Caller.ADMIN, Caller.SUPERVISOR), HttpStatus.CONFLICT, () -> { },
+                        (caller, target, done) -> assertThat(state("bob")).isEqualTo("AVAILABLE")),
                 // Administration: supervisors read, administrators change
                 get("/api/v1/admin/agents", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/admin/queues/sales", Caller.ADMIN, Caller.SUPERVISOR),
