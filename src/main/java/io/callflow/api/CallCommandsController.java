@@ -46,12 +46,12 @@ class CallCommandsController {
     static final Pattern TRANSFER_TARGET = Pattern.compile("\\+?[0-9*#]{1,32}|sips?:[^\\s<>\"]{3,200}");
 
     private final CallCommands commands;
-    private final LiveCallsController calls;
+    private final CallAccess access;
     private final Administration administration;
 
-    CallCommandsController(CallCommands commands, LiveCallsController calls, Administration administration) {
+    CallCommandsController(CallCommands commands, CallAccess access, Administration administration) {
         this.commands = commands;
-        this.calls = calls;
+        this.access = access;
         this.administration = administration;
     }
 
@@ -194,7 +194,7 @@ class CallCommandsController {
     }
 
     private CallRecordView requireOpen(String callId, Authentication user) {
-        CallRecordView record = calls.requireVisible(callId, user);
+        CallRecordView record = access.requireVisible(callId, user);
         if (record.endedAt() != null) {
             throw new ConflictException("Call '" + callId + "' has ended");
         }

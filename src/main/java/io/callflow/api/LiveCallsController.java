@@ -3,8 +3,6 @@ package io.callflow.api;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.callflow.flow.CallHistory;
-import io.callflow.flow.CallRecordView;
 import io.callflow.flow.CallTimeline;
 import io.callflow.flow.CallTimelines;
 import io.callflow.flow.LiveCall;
@@ -18,7 +16,6 @@ import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,15 +35,15 @@ class LiveCallsController {
     static final MediaType WAV = MediaType.parseMediaType("audio/wav");
 
     private final LiveCalls live;
-    private final CallHistory history;
+    private final CallAccess access;
     private final CallTimelines timelines;
     private final RecordingFiles recordings;
     private final AuditLog auditLog;
 
-    LiveCallsController(LiveCalls live, CallHistory history, CallTimelines timelines, RecordingFiles recordings,
+    LiveCallsController(LiveCalls live, CallAccess access, CallTimelines timelines, RecordingFiles recordings,
             AuditLog auditLog) {
         this.live = live;
-        this.history = history;
+        this.access = access;
         this.timelines = timelines;
         this.recordings = recordings;
         this.auditLog = auditLog;
@@ -74,8 +71,8 @@ class LiveCallsController {
     @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
     @GetMapping("/{callId}/timeline")
     CallTimeline timeline(@PathVariable String callId, Authentication user) {
-        requireVisible(callId, user);
-        return timelines.timeline(callId).orElseThrow(() -> unknown(callId));
+        access.requireVisible(callId, user);
+        return timelines.timeline(callId).orElseThrow(() -> CallAccess.unknown(callId));
     }
 
     @Operation(summary = "Download the call's recording (WAV)",
@@ -86,7 +83,7 @@ class LiveCallsController {
     @GetMapping(value = "/{callId}/recording", produces = "audio/wav")
     ResponseEntity<Resource> recording(@PathVariable String callId, Authentication user,
             HttpServletRequest request) {
-        requireVisible(callId, user);
+        access.requireVisible(callId, user);
         Path file = recordings.of(callId).orElseThrow(() -> new NotFoundException("Call '" + callId
                 + "' has no recording"));
         String range = request.getHeader(HttpHeaders.RANGE);
@@ -96,29 +93,5 @@ class LiveCallsController {
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
                         .filename(callId + ".wav").build().toString())
                 .body(new FileSystemResource(file));
-    }
-
-    /**
-     * The call's record, if the user may see the call: 404 for an unknown call, 403 for an agent asking about a call
-     * that is not its own (live: it is the call's current agent; finished: it answered the call).
-     */
-    CallRecordView requireVisible(String callId, Authentication user) {
-        CallRecordView record = history.find(callId).orElseThrow(() -> unknown(callId));
-        if (!Roles.isSupervisorOrAdmin(user) && !isOwn(record, user)) {
-            throw new AccessDeniedException("Not the agent's call");
-        }
-        return record;
-    }
-
-    private boolean isOwn(CallRecordView record, Authentication user) {
-        if (user.getName().equals(record.agent())) {
-            return true;
-        }
-        return record.endedAt() == null && live.find(record.callId())
-                .map(call -> user.getName().equals(call.agent())).orElse(false);
-    }
-
-    static NotFoundException unknown(String callId) {
-        return new NotFoundException("There is no call '" + callId + "'");
     }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import io.callflow.call.CallControl;
@@ -155,7 +156,7 @@ public class CallCommands {
                     : runtime.getVariable(instance.getId(), key)));
             return now;
         });
-        recordAction(callId, actor, "DATA", "keys " + String.join(",", new java.util.TreeSet<>(data.keySet())));
+        recordAction(callId, actor, "DATA", "keys " + String.join(",", new TreeSet<>(data.keySet())));
         return result;
     }
 

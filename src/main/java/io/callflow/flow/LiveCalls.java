@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,9 @@ public class LiveCalls {
                 left join agent a on a.current_call = r.call_id
               where r.ended_at is null) live
             where 1 = 1""";
+
+    private static final Comparator<HistoricActivityInstance> BY_START = Comparator.comparing(
+            HistoricActivityInstance::getStartTime);
 
     private final JdbcTemplate jdbc;
     private final HistoryService history;
@@ -79,7 +83,7 @@ public class LiveCalls {
             return Map.of();
         }
         String[] keys = rows.stream().map(Row::callId).toArray(String[]::new);
-        Map<String, String> callByInstance = new java.util.HashMap<>();
+        Map<String, String> callByInstance = new HashMap<>();
         for (HistoricProcessInstance instance : history.createHistoricProcessInstanceQuery().unfinished()
                 .processInstanceBusinessKeyIn(keys).list()) {
             callByInstance.put(instance.getId(), instance.getBusinessKey());
@@ -96,11 +100,8 @@ public class LiveCalls {
                 .filter(activity -> callByInstance.containsKey(activity.getProcessInstanceId()))
                 .filter(activity -> !activity.getActivityType().toLowerCase().contains("subprocess"))
                 .collect(Collectors.toMap(activity -> callByInstance.get(activity.getProcessInstanceId()),
-                        activity -> activity, (a, b) -> newer.compare(a, b) >= 0 ? a : b));
+                        activity -> activity, (a, b) -> BY_START.compare(a, b) >= 0 ? a : b));
     }
-
-    private static final Comparator<HistoricActivityInstance> newer = Comparator.comparing(
-            HistoricActivityInstance::getStartTime);
 
     private static Row row(ResultSet rs, int row) throws SQLException {
         return new Row(rs.getString("call_id"), rs.getString("caller"), rs.getString("did"),
