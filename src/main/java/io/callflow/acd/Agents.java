@@ -93,6 +93,15 @@ public class Agents {
         return changed;
     }
 
+    /**
+     * Reserves this agent for a call waiting in a queue (an operator's transfer to the agent), bypassing the queue's
+     * order and membership; the call's flow is told as for any reservation ({@link AgentReserved}) and rings the
+     * agent. Returns false when the call is not waiting or the agent is not free (AVAILABLE and registered).
+     */
+    public boolean reserveForWaitingCall(String agentId, String callId) {
+        return dispatcher.reserveNamed(callId, agentId);
+    }
+
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }

@@ -70,16 +70,18 @@ class CallCommandsController {
     @Operation(summary = "Blind-transfer a live call",
             description = "Body: exactly one of `{\"number\": \"+4930...\"}` (a number or SIP URI: the flow lets go"
                     + " of queue and agent and refers the caller there, SIP REFER) or `{\"queue\": \"name\"}` (a call"
-                    + " waiting in a queue moves to that queue, keeping its priority). `{\"agent\": ...}` is refused"
-                    + " (422): reserve agents through their queues. 409 when the call cannot be transferred now (ended,"
-                    + " on another node, not waiting in a queue for a queue transfer). An agent may transfer only its"
+                    + " waiting in a queue moves to that queue, keeping its priority) or `{\"agent\": \"bob\"}` (a"
+                    + " call waiting in a queue is offered to that agent at once, whatever the queue's members and"
+                    + " order). 409 when the call cannot be transferred now (ended, on another node, not waiting in a"
+                    + " queue for a queue or agent transfer, the agent not available). An agent may transfer only its"
                     + " own calls.")
     @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
     @PostMapping("/transfer")
     Map<String, Object> transfer(@PathVariable String callId, @RequestBody(required = false) JsonNode body,
             Authentication user) {
         if (body == null || !body.isObject() || body.size() != 1) {
-            throw new BadRequestException("The body must be one of {\"number\": \"...\"}, {\"queue\": \"...\"}");
+            throw new BadRequestException("The body must be one of {\"number\": \"...\"}, {\"queue\": \"...\"},"
+                    + " {\"agent\": \"...\"}");
         }
         String kind = body.fieldNames().next();
         JsonNode value = body.get(kind);
@@ -103,10 +105,15 @@ class CallCommandsController {
                 requireControllableHere(callId, user);
                 commands.transferToQueue(callId, target, user.getName());
             }
-            case "agent" -> throw new UnprocessableException("Transfer to an agent is not supported: transfer to"
-                    + " one of the agent's queues");
-            default -> throw new BadRequestException("Unknown transfer target '" + kind + "': use 'number' or"
-                    + " 'queue'");
+            case "agent" -> {
+                if (administration.find(AdminKind.AGENTS, target).isEmpty()) {
+                    throw new BadRequestException("There is no agent '" + target + "'");
+                }
+                requireControllableHere(callId, user);
+                commands.transferToAgent(callId, target, user.getName());
+            }
+            default -> throw new BadRequestException("Unknown transfer target '" + kind + "': use 'number', 'queue'"
+                    + " or 'agent'");
         }
         return Map.of("callId", callId, "status", "TRANSFERRING", kind, target);
     }
@@ -175,11 +182,6 @@ class CallCommandsController {
     @ExceptionHandler(CallCommandRefused.class)
     ProblemDetail refused(CallCommandRefused e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
-    }
-
-    @ExceptionHandler(UnprocessableException.class)
-    ProblemDetail unprocessable(UnprocessableException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_ENTITY, e.getMessage());
     }
 
     /** The call exists, is the user's to command, has not ended and is carried by this node; 404/403/409 if not. */
@@ -254,13 +256,5 @@ class CallCommandsController {
 
     private static String abbreviated(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "...";
-    }
-
-    /** A well-formed request for something Callflow does not do: 422. */
-    static final class UnprocessableException extends RuntimeException {
-
-        UnprocessableException(String message) {
-            super(message);
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import io.callflow.acd.Agents;
 import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
 import io.github.resilience4j.retry.Retry;
@@ -46,13 +47,15 @@ public class CallCommands {
     private final Clock clock;
     private final String node;
     private final OriginatedCalls originated;
+    private final Agents agents;
     // A timer job of the same instance may commit first; the engine then asks us to try again.
     private final Retry retry = Retry.of("call-command", RetryConfig.custom().maxAttempts(5)
             .waitDuration(Duration.ofMillis(20)).retryExceptions(OptimisticLockingException.class).build());
 
     CallCommands(RuntimeService runtime, CallControl callControl, JdbcTemplate jdbc, Clock clock,
-            @Value("${callflow.node-id:local}") String node, OriginatedCalls originated) {
+            @Value("${callflow.node-id:local}") String node, OriginatedCalls originated, Agents agents) {
         this.originated = originated;
+        this.agents = agents;
         this.runtime = runtime;
         this.callControl = callControl;
         this.jdbc = jdbc;
@@ -103,6 +106,18 @@ public class CallCommands {
                     + " moved to another queue");
         }
         recordAction(callId, actor, "TRANSFER", "to queue " + queue);
+    }
+
+    /**
+     * Offers a call waiting in a queue to a named agent: the ACD reserves the agent for it and the flow rings the agent
+     * as for any reservation (a missed offer goes back to the queue as usual).
+     */
+    public void transferToAgent(String callId, String agentId, String actor) {
+        if (!agents.reserveForWaitingCall(agentId, callId)) {
+            throw new CallCommandRefused("Call '" + callId + "' is not waiting in a queue, or agent '" + agentId
+                    + "' is not available");
+        }
+        recordAction(callId, actor, "TRANSFER", "to agent " + agentId);
     }
 
     /** Starts, stops, pauses or resumes the call's recording. */

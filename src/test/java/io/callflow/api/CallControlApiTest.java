@@ -228,7 +228,7 @@ class CallControlApiTest {
     }
 
     @Test
-    void aWaitingCallIsMovedToAnotherQueueThenHungUp() throws Exception {
+    void aWaitingCallIsMovedToAnotherQueueThenToAnAgentAndHungUp() throws Exception {
         // Nobody is logged in: the caller waits in sales.
         Sipp caller = Sipp.start("caller-menu-1-until-bye.xml", Sipp.freePort(), SIP_PORT, "-s", "100",
                 "-mp", Integer.toString(Sipp.freePort()));
@@ -240,10 +240,12 @@ class CallControlApiTest {
 
         assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/transfer", "{\"queue\":\"nowhere\"}")
                 .getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/transfer", "{\"agent\":\"nobody\"}")
+                .getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/transfer", "{\"agent\":\"bob\"}")
-                .getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+                .getStatusCode()).as("bob is offline").isEqualTo(HttpStatus.CONFLICT);
         for (String body : List.of("{}", "{\"queue\":\"sales\",\"number\":\"1\"}", "{\"number\":\"12ab\"}",
-                "{\"number\":7}", "not json")) {
+                "{\"number\":7}", "{\"phone\":\"1\"}", "not json")) {
             assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/transfer", body).getStatusCode())
                     .as(body).isEqualTo(HttpStatus.BAD_REQUEST);
         }
@@ -252,17 +254,31 @@ class CallControlApiTest {
         assertThat(moved.getStatusCode()).as(moved.getBody()).isEqualTo(HttpStatus.OK);
         await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForList(
                 "select queue_name from queue_entry where call_id = ?", String.class, callId), List.of("callback")::equals);
-        assertThat(jdbc.queryForList("select event || ':' || queue_name from queue_log where call_id = ? order by id",
-                String.class, callId)).containsExactly("ENTERQUEUE:sales", "TRANSFER:sales", "ENTERQUEUE:callback");
         assertThat(liveCall("boss", "?queue=callback")).containsEntry("callId", callId);
+
+        // alice is not a member of callback, so only the operator's transfer brings her the call.
+        int alicePort = Sipp.freePort();
+        register("1001", "alice-1001", alicePort);
+        await().atMost(Duration.ofSeconds(10)).until(() -> state("alice") == AgentState.AVAILABLE);
+        Sipp agent = Sipp.start("agent-answer.xml", alicePort, SIP_PORT, "-s", "1001", "-rtp_echo",
+                "-mp", Integer.toString(Sipp.freePort()));
+        ResponseEntity<String> toAlice = send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/transfer",
+                "{\"agent\":\"alice\"}");
+        assertThat(toAlice.getStatusCode()).as(toAlice.getBody()).isEqualTo(HttpStatus.OK);
+        await().atMost(Duration.ofSeconds(20)).until(() -> liveCall("boss", ""),
+                call -> call != null && "TALKING".equals(call.get("state")) && "alice".equals(call.get("agent")));
 
         assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/hangup", null).getStatusCode())
                 .isEqualTo(HttpStatus.OK);
         caller.awaitSuccess(Duration.ofSeconds(30));
+        agent.awaitSuccess(Duration.ofSeconds(30));
         Map<String, Object> record = await().atMost(Duration.ofSeconds(10)).until(() -> record(callId),
                 r -> r.get("ended_at") != null);
-        assertThat(record).containsEntry("hangup_cause", "API_HANGUP").containsEntry("outcome", "CallAbandoned")
-                .containsEntry("queue_name", "callback");
+        assertThat(record).containsEntry("hangup_cause", "API_HANGUP").containsEntry("outcome", "CallCompletedByCaller")
+                .containsEntry("queue_name", "callback").containsEntry("agent", "alice");
+        assertThat(jdbc.queryForList("select event || ':' || queue_name from queue_log where call_id = ? order by id",
+                String.class, callId)).containsExactly("ENTERQUEUE:sales", "TRANSFER:sales", "ENTERQUEUE:callback",
+                "CONNECT:callback", "COMPLETE:callback");
         assertThat(jdbc.queryForObject("select count(*) from queue_entry", Integer.class)).isZero();
     }
 
