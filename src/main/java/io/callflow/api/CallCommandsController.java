@@ -30,8 +30,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Commands for a live call: hang up, blind transfer (to a number, or a waiting call to another queue), recording and
- * call data. Administrators and supervisors may command any call, an agent only its own (403 otherwise). A call's
+ * Commands for a live call: hang up, blind transfer (to a number; a waiting call to another queue or to an agent),
+ * recording and call data. Administrators and supervisors may command any call, an agent only its own (403 otherwise). A call's
  * dialogs and media live on one node: a command for a call carried by another node is refused with 409 naming that
  * node (call data, kept in the shared database, can be set from any node).
  */

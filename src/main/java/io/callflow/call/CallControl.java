@@ -55,7 +55,8 @@ public interface CallControl {
 
     /**
      * Starts an outbound call (click-to-call) whose first leg rings the agent's phone(s) on {@code agentLeg}; that leg
-     * then plays the caller's part for the media (bridge, recording). Outcomes as for {@link #dialAgent}:
+     * then plays the caller's part for the media (bridge, recording); the phone shows {@code callerId} as calling (the
+     * number about to be dialled). Outcomes as for {@link #dialAgent}:
      * {@link LegRinging}, {@link LegAnswered} or {@link AgentLegFailed}; the call's own end is a {@link LegHungUp} of
      * one of its legs.
      */

@@ -30,6 +30,7 @@ import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
 import io.callflow.media.MediaLeg;
 import io.callflow.media.NoCommonCodecException;
+import io.callflow.media.SrtpPolicy;
 import io.callflow.sip.SipCall.AgentLeg;
 import io.callflow.sip.SipCall.Fork;
 import io.callflow.sip.SipCall.Refer;
@@ -545,7 +546,7 @@ final class B2bua implements Transfers.Legs {
             List<Binding> trunk = outboundTrunk == null ? List.of() : List.of(new Binding(number,
                     "sip:" + number + "@" + outboundTrunk.host() + ":" + outboundTrunk.port(), null,
                     outboundTrunk.host(), outboundTrunk.port(), "udp", null, 0));
-            dial(call, new AgentLeg(legId, number), trunk, io.callflow.media.SrtpPolicy.OFF, ringTimeout, false, from);
+            dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, false, from);
         });
     }
 
@@ -553,7 +554,7 @@ final class B2bua implements Transfers.Legs {
      * Rings a new leg at each of {@code contacts} (forks; the first to answer wins). {@code callerPart}: the leg plays
      * the caller's part for the media (an outbound call's first leg); {@code fromUser}: who the leg's From names.
      */
-    private void dial(SipCall call, AgentLeg agent, List<Binding> contacts, io.callflow.media.SrtpPolicy srtp,
+    private void dial(SipCall call, AgentLeg agent, List<Binding> contacts, SrtpPolicy srtp,
             Duration ringTimeout, boolean callerPart, String fromUser) {
         CallId callId = call.callId;
         LegId legId = agent.legId;
