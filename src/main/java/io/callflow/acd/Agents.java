@@ -65,6 +65,43 @@ public class Agents {
         return changed;
     }
 
+    /**
+     * Takes an available, registered agent for an outbound call it places (click-to-call): RESERVED with that call,
+     * so the dispatcher offers it nothing meanwhile. Returns false when the agent is not available.
+     */
+    @Transactional
+    public boolean takeForOutboundCall(String agentId, String callId) {
+        return store.change(agentId, EnumSet.of(AgentState.AVAILABLE), null, new Change(AgentState.RESERVED,
+                "outbound call", "current_call = ?", callId)).isPresent();
+    }
+
+    /** The agent answered its outbound call's first leg: ON_CALL (released later like any call, to wrap-up). */
+    @Transactional
+    public boolean outboundCallAnswered(String agentId, String callId) {
+        return store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.RINGING), callId,
+                Change.to(AgentState.ON_CALL, "outbound call")).isPresent();
+    }
+
+    /** An outbound call the agent never answered is over: back to AVAILABLE, and waiting calls are offered. */
+    @Transactional
+    public boolean releaseFromOutboundCall(String agentId, String callId) {
+        boolean changed = store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.RINGING), callId,
+                new Change(AgentState.AVAILABLE, null, "current_call = null")).isPresent();
+        if (changed) {
+            dispatcher.trigger();
+        }
+        return changed;
+    }
+
+    /**
+     * Reserves this agent for a call waiting in a queue (an operator's transfer to the agent), bypassing the queue's
+     * order and membership; the call's flow is told as for any reservation ({@link AgentReserved}) and rings the
+     * agent. Returns false when the call is not waiting or the agent is not free (AVAILABLE and registered).
+     */
+    public boolean reserveForWaitingCall(String agentId, String callId) {
+        return dispatcher.reserveNamed(callId, agentId);
+    }
+
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }

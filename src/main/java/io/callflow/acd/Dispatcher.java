@@ -236,6 +236,24 @@ class Dispatcher implements AutoCloseable {
         return match(call, free, queueInfo(), Map.of(call.queue(), members), false);
     }
 
+    /**
+     * Reserves a named agent for a waiting call (an operator's transfer to that agent), whatever the queue's members,
+     * skills and order: the same two conditional UPDATEs as every reservation, committed on their own and announced
+     * as {@link AgentReserved}. False when the call is not waiting or the agent is not free.
+     */
+    boolean reserveNamed(String callId, String agentId) {
+        List<WaitingCall> mine = jdbc.query("select call_id, queue_name, caller, priority, required_skills, entered_at"
+                + " from queue_entry where call_id = ? and state = 'WAITING'", (rs, n) -> new WaitingCall(
+                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        Skills.parse(rs.getString(5)), rs.getTimestamp(6).toInstant()), callId);
+        List<String> sipUser = jdbc.queryForList("select sip_user from agent where id = ?", String.class, agentId);
+        if (mine.isEmpty() || sipUser.isEmpty()) {
+            return false;
+        }
+        var agent = new Candidate(agentId, sipUser.get(0), 0, 0, Duration.ZERO, Map.of());
+        return reserve(mine.get(0), agent, "operator transfer", false) == Outcome.RESERVED;
+    }
+
     /** An agent reserved for a call on the fast path. */
     record Reservation(String agentId, String sipUser) {
     }

@@ -44,6 +44,33 @@ public interface CallControl {
     /** Stops a recording; the file stays valid. Safe when nothing records. */
     void stopRecording(CallId callId);
 
+    /**
+     * Pauses a recording: until {@link #resumeRecording} the file gets silence, so its length still matches the
+     * call's wall-clock time (a timeline's offsets stay true) while nothing said is kept. Safe when nothing records.
+     */
+    void pauseRecording(CallId callId);
+
+    /** Resumes a paused recording. Safe when nothing records or nothing is paused. */
+    void resumeRecording(CallId callId);
+
+    /**
+     * Starts an outbound call (click-to-call) whose first leg rings the agent's phone(s) on {@code agentLeg}; that leg
+     * then plays the caller's part for the media (bridge, recording); the phone shows {@code callerId} as calling (the
+     * number about to be dialled). Outcomes as for {@link #dialAgent}:
+     * {@link LegRinging}, {@link LegAnswered} or {@link AgentLegFailed}; the call's own end is a {@link LegHungUp} of
+     * one of its legs.
+     */
+    void originate(CallId callId, LegId agentLeg, String agentAddress, String callerId, Duration ringTimeout);
+
+    /**
+     * Dials {@code number} through the outbound trunk on a new leg of an originated call; outcomes as for
+     * {@link #dialAgent}. Without an outbound trunk the leg fails at once ({@link AgentLegFailed}, UNAVAILABLE).
+     */
+    void dialOutbound(CallId callId, LegId legId, String number, Duration ringTimeout);
+
+    /** Whether outbound calls can be dialled: an outbound trunk is configured. */
+    boolean canDialOut();
+
     /** Ends every leg of the call; {@link LegHungUp} events with {@link HangupCause#LOCAL_HANGUP} follow. */
     void hangUp(CallId callId);
 

@@ -72,7 +72,7 @@ public class CallHistory {
                 instant(rs, "answered_at"), instant(rs, "ended_at"), rs.getString("outcome"),
                 rs.getString("hangup_cause"), rs.getString("queue_name"), rs.getString("agent"),
                 rs.getString("menu_choice"), rs.getString("routing_rules"), rs.getInt("offer_attempts"),
-                rs.getString("owner_node"));
+                rs.getString("owner_node"), rs.getString("direction"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

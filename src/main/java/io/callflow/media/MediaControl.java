@@ -42,4 +42,7 @@ public interface MediaControl {
 
     /** Stops the recording; the file stays a valid WAV. */
     void stopRecording(CallId callId);
+
+    /** Pauses ({@code paused}) or resumes the recording: while paused, silence is written in place of the audio. */
+    void pauseRecording(CallId callId, boolean paused);
 }

@@ -32,6 +32,12 @@ public interface MediaEndpoints {
      */
     MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp);
 
+    /**
+     * As {@link #offer}, for the first leg of an outbound call (click-to-call): the leg plays the caller's part, so
+     * {@link MediaControl#bridge}, recording and digit collection work on it as on a trunk caller's leg.
+     */
+    MediaLeg offerAsCaller(CallId callId, LegId legId, SrtpPolicy srtp);
+
     /** Applies the remote answer to a leg created by {@link #offer}. */
     void answered(MediaLeg leg, String remoteAnswer) throws NoCommonCodecException;
 

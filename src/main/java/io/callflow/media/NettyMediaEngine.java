@@ -90,8 +90,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         this.properties = properties;
         this.prompts = prompts;
         this.events = events;
-        this.recordings = properties.recordingsDir() != null ? properties.recordingsDir()
-                : dataDir.resolve("recordings");
+        this.recordings = RecordingFiles.directory(properties, dataDir);
         this.ports = new PortPool(properties.rtpPortMin(), properties.rtpPortMax());
         this.drops = new RtpDrops(meters);
         this.decoder = new RtpDecoder(drops);
@@ -169,7 +168,16 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     @Override
     public MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp) {
-        RtpLeg leg = open(callId, legId, false);
+        return offer(callId, legId, srtp, false);
+    }
+
+    @Override
+    public MediaLeg offerAsCaller(CallId callId, LegId legId, SrtpPolicy srtp) {
+        return offer(callId, legId, srtp, true);
+    }
+
+    private MediaLeg offer(CallId callId, LegId legId, SrtpPolicy srtp, boolean callerPart) {
+        RtpLeg leg = open(callId, legId, callerPart);
         SdesCrypto ours = srtp == SrtpPolicy.OFF ? null : SdesCrypto.generate(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80);
         leg.offeredCrypto = ours;
         leg.offeredPolicy = srtp;
@@ -390,6 +398,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             }
             try {
                 caller.captured.clear();
+                caller.recordingPaused = false;
                 caller.recorder = new Recorder(recordings.resolve(callId.value() + ".wav"),
                         properties.recordingChannels());
                 log.info("Call {}: recording to {}", callId, caller.recorder.file());
@@ -404,6 +413,15 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         RtpLeg caller = callerLegs.get(callId);
         if (caller != null) {
             ticker.execute(() -> stopRecording(caller));
+        }
+    }
+
+    @Override
+    public void pauseRecording(CallId callId, boolean paused) {
+        RtpLeg caller = callerLegs.get(callId);
+        if (caller != null) {
+            caller.recordingPaused = paused;
+            log.info("Call {}: recording {}", callId, paused ? "paused" : "resumed");
         }
     }
 
@@ -578,9 +596,14 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         if (recorder == null) {
             return;
         }
-        short[] left = caller.captured.read();
+        short[] callerSamples = caller.captured.read();
         RtpLeg peer = caller.peer;
-        short[] right = peer == null ? null : peer.captured.read();
+        short[] peerSamples = peer == null ? null : peer.captured.read();
+        // While paused the audio read above is dropped and silence written: the file stays aligned with the call's
+        // clock, and nothing said in the pause is kept.
+        boolean paused = caller.recordingPaused;
+        short[] left = paused ? null : callerSamples;
+        short[] right = paused ? null : peerSamples;
         disk.execute(() -> {
             try {
                 recorder.append(left, right, FRAME);

@@ -32,6 +32,8 @@ final class RtpLeg {
     volatile long lastReceivedNanos;
     volatile boolean timedOut;
     volatile Recorder recorder;
+    /** A paused recording writes silence (the operations API's pause, e.g. while a card number is read out). */
+    volatile boolean recordingPaused;
     volatile Mix mix;
     /** Set once at set-up, then used only on the leg's event loop. */
     volatile InbandDtmfDetector inbandDtmf;

@@ -30,6 +30,7 @@ import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
 import io.callflow.media.MediaLeg;
 import io.callflow.media.NoCommonCodecException;
+import io.callflow.media.SrtpPolicy;
 import io.callflow.sip.SipCall.AgentLeg;
 import io.callflow.sip.SipCall.Fork;
 import io.callflow.sip.SipCall.Refer;
@@ -94,10 +95,13 @@ final class B2bua implements Transfers.Legs {
     private final AdmissionControl admissionControl;
     private final Transfers transfers;
     private final MediaSecurity security;
+    /** Where outbound calls go ({@code callflow.sip.outbound-trunk}), or null when none is configured. */
+    private final OutboundTrunk outboundTrunk;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
             MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
-            MeterRegistry meters, MediaSecurity security) {
+            MeterRegistry meters, MediaSecurity security, OutboundTrunk outboundTrunk) {
+        this.outboundTrunk = outboundTrunk;
         this.sip = sip;
         this.security = security;
         this.properties = properties;
@@ -501,50 +505,100 @@ final class B2bua implements Transfers.Legs {
 
     public void dialAgent(CallId callId, LegId legId, String agentAddress, Duration ringTimeout) {
         withCall(callId, "dial agent", call -> {
-            var agent = new AgentLeg(legId, agentAddress);
-            call.agents.put(legId, agent);
             MediaSecurity.AgentPlan plan = security.agent(registrar.contacts(agentAddress));
-            List<Binding> contacts = plan.contacts();
-            if (call.ended || contacts.isEmpty()) {
-                agent.ended = true;
-                events.publish(new AgentLegFailed(callId, legId, agentAddress, AgentLegOutcome.UNAVAILABLE,
-                        Instant.now()));
-                return;
-            }
-            try {
-                agent.media = media.offer(callId, legId, plan.srtp());
-            } catch (Exception e) {
-                // No RTP port (pool exhausted or taken by another program): the flow must hear it, not wait forever.
-                log.error("Call {}: no media for agent {}'s leg: {}", callId, agentAddress, e.toString());
-                legFailed(call, agent, AgentLegOutcome.FAILED);
-                return;
-            }
-            for (Binding contact : contacts) {
-                try {
-                    Request invite = agentInvite(call, agent, contact);
-                    ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
-                    var fork = new Fork(call, agent, transaction, callIdOf(invite));
-                    transaction.setApplicationData(fork);
-                    transaction.sendRequest();
-                    // Responses are handled on this lane after this task, so registering after the send is in time.
-                    agent.forks.add(fork);
-                    bySipCallId.put(fork.sipCallId(), call);
-                } catch (Exception e) {
-                    log.warn("Call {}: INVITE to {}'s contact {} not sent: {}", callId, agentAddress,
-                            contact.contact(), e.toString());
-                }
-            }
-            if (agent.forks.isEmpty()) {
-                legFailed(call, agent, AgentLegOutcome.UNAVAILABLE);
-                return;
-            }
-            if (!call.setupMeasured) {
-                call.setupMeasured = true;
-                setup.record(System.nanoTime() - call.arrivedNanos, TimeUnit.NANOSECONDS);
-            }
-            agent.ringTimer = timers.schedule(() -> events.onLane(callId, () -> ringTimedOut(agent, call)),
-                    ringTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            dial(call, new AgentLeg(legId, agentAddress), plan.contacts(), plan.srtp(), ringTimeout, false,
+                    call.caller);
         });
+    }
+
+    /**
+     * An outbound call: a call of ours with no trunk leg, whose first leg rings the agent and plays the caller's part
+     * for the media. Its legs are agent legs in every other respect (forks, ring timeout, BYE, media timeout).
+     */
+    public void originate(CallId callId, LegId agentLeg, String agentAddress, String callerId, Duration ringTimeout) {
+        var call = new SipCall(callId, LegId.random(), "originate-" + callId, null, null,
+                UUID.randomUUID().toString().substring(0, 8), callerId);
+        call.outbound = true;
+        call.setupMeasured = true;
+        calls.put(callId, call);
+        events.onLane(callId, () -> {
+            try {
+                MediaSecurity.AgentPlan plan = security.agent(registrar.contacts(agentAddress));
+                dial(call, new AgentLeg(agentLeg, agentAddress), plan.contacts(), plan.srtp(), ringTimeout, true,
+                        callerId);
+            } catch (Exception e) {
+                log.error("Call {}: originate failed: {}", callId, e.toString(), e);
+            } finally {
+                forgetIfFinished(call);
+            }
+        });
+    }
+
+    /** Whether an outbound trunk is configured ({@code callflow.sip.outbound-trunk}). */
+    boolean canDialOut() {
+        return outboundTrunk != null;
+    }
+
+    /** A new leg of an outbound call towards {@code number} at the outbound trunk, From the call's agent. */
+    public void dialOutbound(CallId callId, LegId legId, String number, Duration ringTimeout) {
+        withCall(callId, "dial out", call -> {
+            String from = call.agents.values().stream().findFirst().map(agent -> agent.user).orElse("callflow");
+            List<Binding> trunk = outboundTrunk == null ? List.of() : List.of(new Binding(number,
+                    "sip:" + number + "@" + outboundTrunk.host() + ":" + outboundTrunk.port(), null,
+                    outboundTrunk.host(), outboundTrunk.port(), "udp", null, 0));
+            dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, false, from);
+        });
+    }
+
+    /**
+     * Rings a new leg at each of {@code contacts} (forks; the first to answer wins). {@code callerPart}: the leg plays
+     * the caller's part for the media (an outbound call's first leg); {@code fromUser}: who the leg's From names.
+     */
+    private void dial(SipCall call, AgentLeg agent, List<Binding> contacts, SrtpPolicy srtp,
+            Duration ringTimeout, boolean callerPart, String fromUser) {
+        CallId callId = call.callId;
+        LegId legId = agent.legId;
+        String agentAddress = agent.user;
+        call.agents.put(legId, agent);
+        if (call.ended || contacts.isEmpty()) {
+            agent.ended = true;
+            events.publish(new AgentLegFailed(callId, legId, agentAddress, AgentLegOutcome.UNAVAILABLE,
+                    Instant.now()));
+            return;
+        }
+        try {
+            agent.media = callerPart ? media.offerAsCaller(callId, legId, srtp) : media.offer(callId, legId, srtp);
+        } catch (Exception e) {
+            // No RTP port (pool exhausted or taken by another program): the flow must hear it, not wait forever.
+            log.error("Call {}: no media for agent {}'s leg: {}", callId, agentAddress, e.toString());
+            legFailed(call, agent, AgentLegOutcome.FAILED);
+            return;
+        }
+        for (Binding contact : contacts) {
+            try {
+                Request invite = agentInvite(call, agent, contact, fromUser);
+                ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
+                var fork = new Fork(call, agent, transaction, callIdOf(invite));
+                transaction.setApplicationData(fork);
+                transaction.sendRequest();
+                // Responses are handled on this lane after this task, so registering after the send is in time.
+                agent.forks.add(fork);
+                bySipCallId.put(fork.sipCallId(), call);
+            } catch (Exception e) {
+                log.warn("Call {}: INVITE to {}'s contact {} not sent: {}", callId, agentAddress,
+                        contact.contact(), e.toString());
+            }
+        }
+        if (agent.forks.isEmpty()) {
+            legFailed(call, agent, AgentLegOutcome.UNAVAILABLE);
+            return;
+        }
+        if (!call.setupMeasured) {
+            call.setupMeasured = true;
+            setup.record(System.nanoTime() - call.arrivedNanos, TimeUnit.NANOSECONDS);
+        }
+        agent.ringTimer = timers.schedule(() -> events.onLane(callId, () -> ringTimedOut(agent, call)),
+                ringTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void cancelAgentLeg(CallId callId, LegId legId) {
@@ -573,12 +627,24 @@ final class B2bua implements Transfers.Legs {
         mediaControl.stopRecording(callId);
     }
 
+    public void pauseRecording(CallId callId) {
+        mediaControl.pauseRecording(callId, true);
+    }
+
+    public void resumeRecording(CallId callId) {
+        mediaControl.pauseRecording(callId, false);
+    }
+
     public void hangUp(CallId callId) {
         withCall(callId, "hang up", call -> {
             for (AgentLeg agent : call.agents.values()) {
                 endAgent(call, agent);
             }
-            if (!call.ended) {
+            if (call.outbound && !call.ended) {
+                // No trunk leg to end: the call's end is announced on its synthetic caller leg.
+                call.ended = true;
+                events.publish(new LegHungUp(callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
+            } else if (!call.ended) {
                 call.ended = true;
                 try {
                     if (call.answered) {
@@ -672,11 +738,11 @@ final class B2bua implements Transfers.Legs {
 
     // ---- agent legs ----
 
-    private Request agentInvite(SipCall call, AgentLeg agent, Binding contact) throws Exception {
+    private Request agentInvite(SipCall call, AgentLeg agent, Binding contact, String fromUser) throws Exception {
         var addresses = sip.addresses();
         var headers = sip.headers();
         SipURI requestUri = (SipURI) addresses.createURI(contact.contact());
-        Address from = addresses.createAddress("sip:" + call.caller + "@" + properties.domain());
+        Address from = addresses.createAddress("sip:" + fromUser + "@" + properties.domain());
         Address to = addresses.createAddress("sip:" + agent.user + "@" + properties.domain());
         String transport = contact.transport() == null ? "udp" : contact.transport();
         List<ViaHeader> via = List.of(headers.createViaHeader(sip.advertisedAddress(), sip.port(transport), transport,

@@ -49,8 +49,14 @@ final class SipCall {
         this.caller = caller;
     }
 
+    /**
+     * An outbound call (click-to-call): it has no caller's leg from a trunk, only legs we dialled (the agent's, then
+     * the number's), and {@link #callerLeg} names no SIP leg.
+     */
+    boolean outbound;
+
     boolean finished() {
-        return ended && agents.values().stream().allMatch(agent -> agent.ended);
+        return (ended || outbound) && agents.values().stream().allMatch(agent -> agent.ended);
     }
 
     /** A leg towards an agent, forked to each of the agent's registered contacts. */

@@ -61,6 +61,32 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     }
 
     @Override
+    public void pauseRecording(CallId callId) {
+        b2bua.pauseRecording(callId);
+    }
+
+    @Override
+    public void resumeRecording(CallId callId) {
+        b2bua.resumeRecording(callId);
+    }
+
+    @Override
+    public void originate(CallId callId, LegId agentLeg, String agentAddress, String callerId,
+            Duration ringTimeout) {
+        b2bua.originate(callId, agentLeg, agentAddress, callerId, ringTimeout);
+    }
+
+    @Override
+    public void dialOutbound(CallId callId, LegId legId, String number, Duration ringTimeout) {
+        b2bua.dialOutbound(callId, legId, number, ringTimeout);
+    }
+
+    @Override
+    public boolean canDialOut() {
+        return b2bua.canDialOut();
+    }
+
+    @Override
     public void hangUp(CallId callId) {
         b2bua.hangUp(callId);
     }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -196,9 +197,10 @@ class SipConfiguration {
     @Bean
     B2bua b2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan,
             MediaEndpoints media, MediaControl mediaControl, CallEventPublisher events,
-            ScheduledExecutorService sipTimers, MeterRegistry meters, SipAgentProperties agents) {
+            ScheduledExecutorService sipTimers, MeterRegistry meters, SipAgentProperties agents,
+            @Value("${callflow.sip.outbound-trunk:}") String outboundTrunk) {
         return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters,
-                new MediaSecurity(properties.effectiveTrunks(), agents));
+                new MediaSecurity(properties.effectiveTrunks(), agents), OutboundTrunk.parse(outboundTrunk));
     }
 
     @Bean

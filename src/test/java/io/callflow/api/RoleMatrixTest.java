@@ -115,6 +115,9 @@ class RoleMatrixTest {
     static final String WEBHOOK = "matrix-webhook";
     static final long WEBHOOK_DELIVERY = 424242;
 
+    /** A live call that bob is talking to: its record and its flow (no SIP dialog: commands find it not live). */
+    static final String BOBS_CALL = "matrix-call-bob";
+
     /** A user the administrator acts on where others would attack themselves or the administrator. */
     static final String RECRUIT = "recruit";
 
@@ -155,6 +158,11 @@ class RoleMatrixTest {
         runtimeService.startProcessInstanceByKey("inbound-call", ALICES_CALL,
                 Map.of("caller", "+4930111", "did", "100"));
         assertThat(jdbc.update("update call_record set agent = 'alice' where call_id = ?", ALICES_CALL)).isOne();
+        runtimeService.startProcessInstanceByKey("inbound-call", BOBS_CALL, Map.of("caller", "+4930222", "did", "100"));
+        assertThat(jdbc.update("update call_record set agent = 'bob' where call_id = ?", BOBS_CALL)).isOne();
+        Path recordings = CONTENT.root().resolve("data/recordings");
+        Files.createDirectories(recordings);
+        Files.write(recordings.resolve(ALICES_CALL + ".wav"), new byte[] {'R', 'I', 'F', 'F'});
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice").equals("AVAILABLE")
                 && state("bob").equals("AVAILABLE"));
         jdbc.update("insert into webhook_subscription (id, url, event_types, secret, active, batch_size, created_by,"
@@ -187,6 +195,40 @@ class RoleMatrixTest {
                 get("/api/v1/calls/" + ALICES_CALL, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + ALICES_CALL + "/path", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + ALICES_CALL + "/diagram", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                // Live calls and call control: an agent sees and commands its own calls only. The matrix's calls have
+                // no SIP dialog on this node, so an allowed command is answered 409 (not live here) and changes nothing.
+                get("/api/v1/calls/live", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/live?agent=bob", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL + "/timeline", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/" + BOBS_CALL + "/timeline", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL + "/recording", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, ALICES_CALL, "/hangup", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/hangup", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.POST, ALICES_CALL, "/transfer", Map.of("number", "2000"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/transfer", Map.of("queue", "sales"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.POST, ALICES_CALL, "/recording", Map.of("action", "pause"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/recording", Map.of("action", "stop"), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/calls/" + ALICES_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                get("/api/v1/calls/" + BOBS_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.PATCH, ALICES_CALL, "/data", Map.of("ticket", "T-1"), HttpStatus.OK,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.PUT, BOBS_CALL, "/data", Map.of("ticket", "T-2"), HttpStatus.OK,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                // Click-to-call: no outbound trunk is configured here, so an allowed request is answered 409
+                new Operation("POST /api/v1/calls/originate (as alice)", HttpMethod.POST,
+                        target -> "/api/v1/calls/originate", caller -> Map.of("agent", "alice", "number", "+4930999"),
+                        roles(Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT), HttpStatus.CONFLICT, () -> { },
+                        (caller, target, done) -> assertThat(state("alice")).isEqualTo("AVAILABLE")),
+                new Operation("POST /api/v1/calls/originate (as bob)", HttpMethod.POST,
+                        target -> "/api/v1/calls/originate", caller -> Map.of("agent", "bob", "number", "+4930999"),
+                        roles(Caller.ADMIN, Caller.SUPERVISOR), HttpStatus.CONFLICT, () -> { },
+                        (caller, target, done) -> assertThat(state("bob")).isEqualTo("AVAILABLE")),
                 // Administration: supervisors read, administrators change
                 get("/api/v1/admin/agents", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/admin/queues/sales", Caller.ADMIN, Caller.SUPERVISOR),
@@ -396,6 +438,22 @@ class RoleMatrixTest {
     private static Operation get(String path, Caller... allowed) {
         return new Operation("GET " + path, HttpMethod.GET, target -> path, caller -> null, roles(allowed),
                 HttpStatus.OK, () -> { }, (caller, target, done) -> { });
+    }
+
+    /** A command on a call: what it answers when allowed ({@code success}); refused, the call's flow is untouched. */
+    private Operation command(HttpMethod method, String callId, String suffix, Object body, HttpStatus success,
+            Caller... allowed) {
+        String path = "/api/v1/calls/" + callId + suffix;
+        return new Operation(method + " " + path, method, target -> path, caller -> body, roles(allowed), success,
+                () -> { }, (caller, target, done) -> {
+                    var flow = runtimeService.createProcessInstanceQuery().processInstanceBusinessKey(callId)
+                            .singleResult();
+                    assertThat(flow).as("the call's flow runs on").isNotNull();
+                    if (body instanceof Map<?, ?> data && data.containsKey("ticket")) {
+                        // Refused callers come before the allowed ones in the matrix: nothing set yet.
+                        assertThat(runtimeService.getVariable(flow.getId(), "ticket") != null).isEqualTo(done);
+                    }
+                });
     }
 
     private Operation pauseOrResume(String agent, String action, Caller... allowed) {

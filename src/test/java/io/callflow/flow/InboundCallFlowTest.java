@@ -90,6 +90,7 @@ class InboundCallFlowTest {
     @Autowired ProcessEngine processEngine;
     @Autowired ApplicationEventPublisher events;
     @Autowired JdbcTemplate jdbc;
+    @Autowired CallCommands commands;
 
     CallId callId;
     ProcessInstance call;
@@ -384,6 +385,106 @@ class InboundCallFlowTest {
         verify(callControl).transfer(callId, "sip:2000@callflow.local");
         verify(distributor).completed(callId, AGENT);
         verify(callControl, never()).hangUp(callId);
+    }
+
+    @Test
+    void anOperatorHangsUpAQueuedCall() {
+        inQueue();
+        commands.hangUp(callId.value(), "boss");
+
+        assertThat(call).isEnded().hasPassed("CallerHungUp", "CleanUpCall", "CallAbandoned");
+        verify(distributor).leave(callId, QueueExit.ABANDON);
+        verify(callControl).hangUp(callId);
+        assertThat(record()).containsEntry("hangup_cause", CallCommands.API_HANGUP);
+        assertThat(jdbc.queryForList("select action || ' by ' || actor from call_action where call_id = ?",
+                String.class, callId.value())).containsExactly("HANGUP by boss");
+    }
+
+    @Test
+    void anOperatorTransfersAQueuedCallToANumber() {
+        inQueue();
+        commands.transferToNumber(callId.value(), "+4930999", "boss");
+
+        assertThat(call).isEnded().hasPassed("OperatorTransferRequested", "ReleaseForTransfer", "TransferByOperator",
+                "CallTransferredByOperator");
+        verify(distributor).leave(callId, QueueExit.TRANSFER);
+        verify(callControl).transfer(callId, "+4930999");
+        verify(callControl, never()).hangUp(callId);
+        assertThat(record()).containsEntry("outcome", "CallTransferredByOperator");
+    }
+
+    @Test
+    void anOperatorTransfersARingingCallAndTheAgentLegIsCancelled() {
+        inQueue();
+        String leg = reserveAgentAndAwaitRinging();
+        commands.transferToNumber(callId.value(), "sip:2000@callflow.local", "boss");
+
+        assertThat(call).isEnded().hasPassed("ReleaseForTransfer", "CallTransferredByOperator");
+        verify(distributor).leave(callId, QueueExit.TRANSFER);
+        verify(callControl).cancelAgentLeg(callId, new LegId(leg));
+        verify(callControl).transfer(callId, "sip:2000@callflow.local");
+    }
+
+    @Test
+    void anOperatorTransfersATalkingCallAndTheAgentGoesToWrapUp() {
+        inQueue();
+        String leg = reserveAgentAndAwaitRinging();
+        publish(new LegAnswered(callId, new LegId(leg), AGENT_USER, Instant.now()));
+        commands.transferToNumber(callId.value(), "+4930999", "boss");
+
+        assertThat(call).isEnded().hasPassed("WaitForCallEnd", "ReleaseForTransfer", "TransferByOperator",
+                "CallTransferredByOperator");
+        verify(distributor).completed(callId, AGENT);
+        verify(distributor, never()).leave(any(), any());
+        verify(callControl).transfer(callId, "+4930999");
+    }
+
+    @Test
+    void anOperatorMovesAWaitingCallToAnotherQueue() {
+        inQueue();
+        runtimeService.setVariable(call.getId(), EnqueueCallDelegate.QUEUE_DEADLINE,
+                java.util.Date.from(Instant.now().plusSeconds(5)));
+        commands.transferToQueue(callId.value(), "billing", "boss");
+
+        assertThat(call).hasPassed("QueueTransferRequested", "LeaveQueueForTransfer").isWaitingAt(
+                "AnnounceQueuePosition");
+        verify(distributor).leave(callId, QueueExit.TRANSFER);
+        verify(distributor).enqueue(new EnqueueRequest(callId, "billing", 0, Map.of("english", 3), "+4930123456",
+                true));
+        assertThat(runtimeService.getVariable(call.getId(), "queue")).isEqualTo("billing");
+        assertThat((java.util.Date) runtimeService.getVariable(call.getId(), EnqueueCallDelegate.QUEUE_DEADLINE))
+                .as("the new queue's own max wait").isAfter(java.util.Date.from(Instant.now().plusSeconds(60)));
+    }
+
+    @Test
+    void onlyAWaitingCallCanBeMovedToAnotherQueue() {
+        inQueue();
+        String leg = reserveAgentAndAwaitRinging();
+        publish(new LegAnswered(callId, new LegId(leg), AGENT_USER, Instant.now()));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> commands.transferToQueue(callId.value(), "billing",
+                "boss")).isInstanceOf(CallCommandRefused.class).hasMessageContaining("not waiting in a queue");
+        assertThat(call).isWaitingAt("WaitForCallEnd");
+        assertThat(runtimeService.getVariable(call.getId(), "queue")).isEqualTo("support");
+    }
+
+    @Test
+    void callDataBecomesProcessVariablesButNeverOverwritesTheFlowsOwn() {
+        inQueue();
+        assertThat(commands.setData(callId.value(), Map.of("ticket", "T-42", "score", 7L), false, "crm"))
+                .containsEntry("ticket", "T-42").containsEntry("score", 7L);
+        assertThat(runtimeService.getVariables(call.getId())).containsEntry("ticket", "T-42")
+                .containsEntry("score", 7L);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> commands.setData(callId.value(),
+                Map.of("queue", "vip"), false, "crm")).isInstanceOf(CallCommandRefused.class);
+        assertThat(runtimeService.getVariable(call.getId(), "queue")).isEqualTo("support");
+
+        // PUT semantics: keys set through the API and missing now are removed.
+        assertThat(commands.setData(callId.value(), Map.of("ticket", "T-43"), true, "crm"))
+                .containsOnlyKeys("ticket");
+        assertThat(runtimeService.getVariables(call.getId())).containsEntry("ticket", "T-43")
+                .doesNotContainKey("score");
     }
 
     @Test
