@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
+import com.sun.net.httpserver.HttpServer;
 import io.callflow.support.Bench;
 import io.callflow.support.Sipp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -76,6 +78,13 @@ public final class ApiBenchmark {
             // A fresh client for the measured run, so its error counts are the measured run's own.
             client = new Client(base, "admin", "bench-admin-password");
             warmCalls.waitFor(warm + 120L, TimeUnit.SECONDS);
+            WebhookReceiver receiver = WebhookReceiver.start();
+            HttpResponse<String> subscribed = client.http.send(client.postBuilder("/api/v1/webhooks",
+                    "{\"url\": \"" + receiver.url() + "\", \"eventTypes\": [\"*\"]}").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (subscribed.statusCode() != 201) {
+                throw new IllegalStateException("webhook subscription refused: " + subscribed.body());
+            }
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
@@ -97,6 +106,12 @@ public final class ApiBenchmark {
                     connected, cpu / wall);
             client.errorKinds.forEach((kind, n) -> System.out.printf("api.error %s n=%d%n", kind, n.get()));
             client.failed.forEach((kind, path) -> System.out.printf("api.error %s first=%s%n", kind, path));
+            // Deliveries of the measured run's events: from each event's time to its arrival at the receiver.
+            Thread.sleep(10_000);
+            receiver.stop();
+            print("webhook_lag", receiver.lagsMicros());
+            System.out.printf("api.webhooks delivered=%d events_in_outbox=%d%n", receiver.lagsMicros().size(),
+                    jdbc.queryForObject("select count(*) from event_outbox", Long.class));
         } finally {
             uas.destroyForcibly();
         }
@@ -122,9 +137,13 @@ public final class ApiBenchmark {
         reads.put("agent", () -> client.get("/api/v1/agents/bench-7"));
         reads.put("queue_stats", () -> client.get("/api/v1/queues/bench-3/stats"));
         reads.put("call_search", () -> client.get("/api/v1/calls?size=20&queue=bench-5"));
+        reads.put("calls_live", () -> client.get("/api/v1/calls/live?queue=bench-2"));
         AtomicInteger next = new AtomicInteger();
         reads.put("call_record", () -> client.get("/api/v1/calls/"
                 + (recent.isEmpty() ? "none" : recent.get(Math.floorMod(next.getAndIncrement(), recent.size())))));
+        reads.put("call_timeline", () -> client.get("/api/v1/calls/"
+                + (recent.isEmpty() ? "none" : recent.get(Math.floorMod(next.getAndIncrement(), recent.size())))
+                + "/timeline"));
         List<String> kinds = new ArrayList<>(reads.keySet());
         kinds.add("agent_pause");
         kinds.add("agent_resume");
@@ -210,9 +229,49 @@ public final class ApiBenchmark {
         }
 
         HttpRequest post(String path, String json) {
+            return postBuilder(path, json).build();
+        }
+
+        HttpRequest.Builder postBuilder(String path, String json) {
             return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                     .header("Authorization", authorization).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(json));
+        }
+    }
+
+    /** A webhook receiver on loopback that answers 204 and keeps each delivery's lag from its event's time. */
+    private record WebhookReceiver(HttpServer server, List<Long> lags) {
+
+        static WebhookReceiver start() throws java.io.IOException {
+            HttpServer server = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            List<Long> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+            ObjectMapper json = new ObjectMapper();
+            server.createContext("/events", exchange -> {
+                long now = System.currentTimeMillis() * 1000;
+                try (exchange) {
+                    var event = json.readTree(exchange.getRequestBody());
+                    var occurred = java.time.Instant.parse(event.get("occurredAt").asText());
+                    lags.add(now - (occurred.getEpochSecond() * 1_000_000 + occurred.getNano() / 1000));
+                    exchange.sendResponseHeaders(204, -1);
+                }
+            });
+            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.start();
+            return new WebhookReceiver(server, lags);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/events";
+        }
+
+        List<Long> lagsMicros() {
+            synchronized (lags) {
+                return new ArrayList<>(lags);
+            }
+        }
+
+        void stop() {
+            server.stop(0);
         }
     }
 }
