@@ -1,0 +1,136 @@
+package io.callflow.events;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * This node's live fan-out: reads committed outbox rows in order and hands them to {@link LiveEvents}. Woken at once
+ * by this node's commits ({@link Outbox#onAppended}) and every {@code poll-interval} for other nodes' rows.
+ * Transactions may commit out of {@code seq} order, so a missing seq below one already seen is waited for: rows above
+ * the position are re-read (and only the unseen ones delivered) until the gap fills or the row after it has been seen
+ * for {@code late-commit-grace}, after which the gap counts as a rolled-back insert.
+ */
+@Component
+class EventRelay implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EventRelay.class);
+    private static final int PAGE = 500;
+
+    private final Outbox outbox;
+    private final LiveEvents live;
+    private final long pollMillis;
+    private final long graceNanos;
+    private final Semaphore wake = new Semaphore(0);
+    /** Rows above {@link #floor} already delivered, with when they were first seen (System.nanoTime). */
+    private final TreeMap<Long, Long> seen = new TreeMap<>();
+    /** Every row at or below this seq has been delivered or given up on. */
+    private long floor = -1;
+    private volatile Thread thread;
+
+    EventRelay(Outbox outbox, LiveEvents live, LiveEventsProperties properties) {
+        this.outbox = outbox;
+        this.live = live;
+        this.pollMillis = Math.max(10, properties.pollInterval().toMillis());
+        this.graceNanos = properties.lateCommitGrace().toNanos();
+        outbox.onAppended(wake::release);
+    }
+
+    @Override
+    public void start() {
+        Thread relay = new Thread(this::run, "events-relay");
+        relay.setDaemon(true);
+        thread = relay;
+        relay.start();
+    }
+
+    @Override
+    public void stop() {
+        Thread relay = thread;
+        thread = null;
+        if (relay != null) {
+            relay.interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread != null;
+    }
+
+    private void run() {
+        int failures = 0;
+        while (thread == Thread.currentThread()) {
+            try {
+                wake.tryAcquire(pollMillis, TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                if (floor < 0) {
+                    // Live streams start now: what was committed before this node started is history.
+                    floor = outbox.head();
+                }
+                pass();
+                if (failures > 0) {
+                    log.info("Live event relay reads the outbox again after {} failed attempt(s)", failures);
+                    failures = 0;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (failures++ == 0) {
+                    log.warn("Live event relay cannot read the outbox; retrying: {}", e.toString());
+                }
+                try {
+                    Thread.sleep(Math.min(5_000, 100L << Math.min(failures, 6)));
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One read of everything above the position, delivering what was not delivered yet. */
+    void pass() {
+        long from = floor;
+        while (true) {
+            List<OutboxEntry> page = outbox.readAfter(from, PAGE);
+            long now = System.nanoTime();
+            for (OutboxEntry entry : page) {
+                if (entry.seq() > floor && seen.putIfAbsent(entry.seq(), now) == null) {
+                    try {
+                        live.publish(entry.event());
+                    } catch (RuntimeException e) {
+                        log.warn("Outbox row {} could not be relayed: {}", entry.seq(), e.toString());
+                    }
+                }
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            from = page.get(page.size() - 1).seq();
+        }
+        advance(System.nanoTime());
+    }
+
+    private void advance(long now) {
+        while (true) {
+            long next = floor + 1;
+            if (seen.remove(next) != null) {
+                floor = next;
+                continue;
+            }
+            Map.Entry<Long, Long> higher = seen.ceilingEntry(next);
+            if (higher == null || now - higher.getValue() < graceNanos) {
+                return;
+            }
+            // Nothing filled the gap within the grace: an insert that rolled back (its seq is never used).
+            floor = higher.getKey() - 1;
+        }
+    }
+}
