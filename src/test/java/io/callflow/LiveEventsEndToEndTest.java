@@ -47,15 +47,8 @@ class LiveEventsEndToEndTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        CONTENT.properties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("callflow.acd.provisioning-file",
-                () -> CONTENT.root().resolve("provisioning.yml").toString());
-        registry.add("callflow.sip.port", () -> SIP_PORT);
-        registry.add("callflow.sip.bind-address", () -> "127.0.0.1");
-        registry.add("callflow.media.bind-address", () -> "127.0.0.1");
         // Helpers run application tests side by side: each keeps its own RTP ports.
-        registry.add("callflow.media.rtp-port-min", () -> 45000);
-        registry.add("callflow.media.rtp-port-max", () -> 45999);
+        CONTENT.registerLoopbackCallflow(registry, SIP_PORT, 45000, 45999);
     }
 
     @LocalServerPort int port;

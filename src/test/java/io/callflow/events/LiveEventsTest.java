@@ -268,9 +268,12 @@ class LiveEventsTest {
             assertThat(appended.await(10, TimeUnit.SECONDS)).isTrue();
             tx.executeWithoutResult(status -> arrive("late-seq-early-commit"));
             client.next(e -> e.json().path("callId").asText().equals("late-seq-early-commit"), WAIT);
+            assertThat(early.isDone()).as("the first transaction is still open").isFalse();
             commit.countDown();
             early.get(10, TimeUnit.SECONDS);
             client.next(e -> e.json().path("callId").asText().equals("early-seq-late-commit"), WAIT);
+            assertThat(jdbc.queryForList("select call_id from event_outbox where call_id like '%-commit' order by seq",
+                    String.class)).containsExactly("early-seq-late-commit", "late-seq-early-commit");
         } finally {
             thread.shutdownNow();
         }
