@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -41,14 +42,17 @@ public final class LiveEventClient implements AutoCloseable {
 
     private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
     private final List<Received> all = new ArrayList<>();
+    /** When set, events go here only and are not kept (a benchmark's clients receive too many to keep). */
+    private final Consumer<Received> listener;
     private AutoCloseable connection = () -> { };
 
-    private LiveEventClient() {
+    private LiveEventClient(Consumer<Received> listener) {
+        this.listener = listener;
     }
 
     /** Opens an SSE stream (no credentials when {@code user} is null); throws {@link Refused} with the status when the server does not answer 200. */
     public static LiveEventClient sse(URI base, String user, String password, String query) throws Exception {
-        LiveEventClient client = new LiveEventClient();
+        LiveEventClient client = new LiveEventClient(null);
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve("/api/v1/events"
                 + (query.isEmpty() ? "" : "?" + query))).header("Accept", "text/event-stream").GET();
         if (user != null) {
@@ -94,7 +98,13 @@ public final class LiveEventClient implements AutoCloseable {
 
     /** Opens a WebSocket; throws {@link Refused} with the status when the handshake is refused. */
     public static LiveEventClient webSocket(URI base, String user, String password, String query) throws Exception {
-        LiveEventClient client = new LiveEventClient();
+        return webSocket(base, user, password, query, null);
+    }
+
+    /** A WebSocket client that hands each event to {@code listener} instead of keeping it. */
+    public static LiveEventClient webSocket(URI base, String user, String password, String query,
+            Consumer<Received> listener) throws Exception {
+        LiveEventClient client = new LiveEventClient(listener);
         URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/api/v1/events/ws"
                 + (query.isEmpty() ? "" : "?" + query));
         WebSocket.Listener listener = new WebSocket.Listener() {
@@ -132,6 +142,10 @@ public final class LiveEventClient implements AutoCloseable {
     }
 
     private synchronized void received(Received event) {
+        if (listener != null) {
+            listener.accept(event);
+            return;
+        }
         all.add(event);
         queue.add(event);
     }
