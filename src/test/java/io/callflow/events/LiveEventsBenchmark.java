@@ -12,7 +12,7 @@ import io.callflow.support.Bench;
 import io.callflow.support.LiveEventClient;
 import io.callflow.support.TestContent;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.transaction.support.TransactionTemplate;
 
