@@ -107,7 +107,7 @@ public final class LiveEventClient implements AutoCloseable {
         LiveEventClient client = new LiveEventClient(listener);
         URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/api/v1/events/ws"
                 + (query.isEmpty() ? "" : "?" + query));
-        WebSocket.Listener listener = new WebSocket.Listener() {
+        WebSocket.Listener frames = new WebSocket.Listener() {
             private final StringBuilder text = new StringBuilder();
 
             @Override
@@ -130,7 +130,7 @@ public final class LiveEventClient implements AutoCloseable {
             if (user != null) {
                 builder.header("Authorization", basic(user, password));
             }
-            WebSocket socket = builder.buildAsync(uri, listener).get(10, TimeUnit.SECONDS);
+            WebSocket socket = builder.buildAsync(uri, frames).get(10, TimeUnit.SECONDS);
             client.connection = () -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
