@@ -3,6 +3,7 @@ package io.callflow.events;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -152,7 +153,7 @@ final class Subscriber implements Subscription {
         return PlatformEvent.of(type, 1, clock.instant(), null, null, null, data);
     }
 
-    private static java.util.List<String> sorted(Set<String> items) {
+    private static List<String> sorted(Set<String> items) {
         return items.stream().sorted().toList();
     }
 }
