@@ -88,6 +88,8 @@ class LiveEventsTest {
     @Autowired ApplicationEventPublisher events;
     @Autowired Agents agents;
     @Autowired LiveEvents live;
+    @Autowired Outbox outbox;
+    @Autowired OutboxRetention retention;
     @Autowired IdentityService identityService;
     @Autowired MeterRegistry meters;
     @Autowired ObjectMapper json;
@@ -123,6 +125,19 @@ class LiveEventsTest {
                 + " and agent_id = 'alice' order by seq desc fetch first 1 rows only", String.class))
                 .contains("\"to\":\"PAUSED\"", "\"reason\":\"committed\"");
         agents.resume("alice");
+    }
+
+    @Test
+    void outboxRowsOlderThanTheRetentionAreDeleted() {
+        outbox.append(PlatformEvent.of("call.arrived", 1, Instant.now().minus(Duration.ofDays(8)), "retention-old",
+                null, null, Map.of("caller", "", "did", "100", "flow", "inbound-call")));
+        outbox.append(PlatformEvent.of("call.arrived", 1, Instant.now().minus(Duration.ofDays(6)), "retention-new",
+                null, null, Map.of("caller", "", "did", "100", "flow", "inbound-call")));
+
+        assertThat(retention.deleteOlderThan(Duration.ofDays(7))).isOne();
+
+        assertThat(jdbc.queryForList("select call_id from event_outbox where call_id like 'retention-%'",
+                String.class)).containsExactly("retention-new");
     }
 
     @Test
