@@ -23,6 +23,8 @@ class EventRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EventRelay.class);
     private static final int PAGE = 500;
+    /** A gap older than this is probably a rollback rather than a commit a moment behind. */
+    private static final long STALE_GAP_NANOS = 100_000_000;
 
     private final Outbox outbox;
     private final LiveEvents live;
@@ -33,6 +35,8 @@ class EventRelay implements SmartLifecycle {
     private final TreeMap<Long, Long> seen = new TreeMap<>();
     /** Every row at or below this seq has been delivered or given up on. */
     private long floor = -1;
+    /** When the rows above {@link #floor} were last all re-read (System.nanoTime). */
+    private long lastSweep;
     private volatile Thread thread;
 
     EventRelay(Outbox outbox, LiveEvents live, LiveEventsProperties properties) {
@@ -95,9 +99,21 @@ class EventRelay implements SmartLifecycle {
         }
     }
 
-    /** One read of everything above the position, delivering what was not delivered yet. */
+    /**
+     * One read above the position, delivering what was not delivered yet. While a gap lasts longer than a moment (an
+     * insert that rolled back leaves one for the whole grace), the rows above it are re-read only every
+     * {@code poll-interval}, and the wake-ups in between read only what is new: a busy node would otherwise re-read
+     * the same rows for every commit.
+     */
     void pass() {
-        long from = floor;
+        long started = System.nanoTime();
+        Map.Entry<Long, Long> gapEnd = seen.ceilingEntry(floor + 1);
+        boolean sweep = gapEnd == null || started - gapEnd.getValue() < STALE_GAP_NANOS
+                || started - lastSweep >= pollMillis * 1_000_000;
+        if (sweep) {
+            lastSweep = started;
+        }
+        long from = sweep ? floor : seen.lastKey();
         while (true) {
             List<OutboxEntry> page = outbox.readAfter(from, PAGE);
             long now = System.nanoTime();
