@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Agent state changes, each one validated against {@link AgentState#canBecome}, written with the time and reason to
- * {@code agent_state_log}, and announced after commit. The row is locked while it changes, so concurrent changes of
+ * {@code agent_state_log}, recorded in the transaction ({@link AgentStateRecorded}) and announced after commit. The row is locked while it changes, so concurrent changes of
  * one agent happen one after the other.
  */
 @Component
@@ -75,6 +75,8 @@ class AgentStore {
     void logged(String agentId, AgentState from, AgentState to, String reason, String call, Instant at) {
         jdbc.update("insert into agent_state_log (agent_id, event_time, from_state, to_state, reason, call_id)"
                 + " values (?,?,?,?,?,?)", agentId, Timestamp.from(at), from.name(), to.name(), reason, call);
+        // In the transaction, for the outbox (it must roll back with the row); after commit, for those who act on it.
+        events.publishEvent(new AgentStateRecorded(agentId, from, to, reason, call, at));
         AfterCommit.run(() -> {
             log.info("Agent {}: {} -> {}{}", agentId, from, to, reason == null ? "" : " (" + reason + ")");
             events.publishEvent(new AgentStateChanged(agentId, from, to, reason, at));

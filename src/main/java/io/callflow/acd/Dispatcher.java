@@ -309,6 +309,8 @@ class Dispatcher implements AutoCloseable {
             return Outcome.CALL_TAKEN;
         }
         agents.logged(agent.id(), AgentState.AVAILABLE, AgentState.RESERVED, null, call.callId(), now);
+        events.publishEvent(new CallOffered(new CallId(call.callId()), call.queue(), agent.id(), agent.sipUser(),
+                Math.max(0, Duration.between(call.enteredAt(), now).toSeconds()), now));
         // The round-robin turn is written after commit, on its own: inside the reservation it would hold the queue
         // row together with the agent row, and a provisioning reload taking them in the other order would deadlock
         // with it. Only round-robin reads it, and for the other strategies it was a commit per call for nothing.

@@ -12,6 +12,7 @@ import java.util.Optional;
 import io.callflow.acd.AgentStore.Change;
 import io.callflow.call.AgentLegOutcome;
 import io.callflow.call.CallId;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -34,9 +35,11 @@ class JdbcCallDistributor implements CallDistributor {
     private final WrapUpTimer wrapUp;
     private final Clock clock;
     private final AcdProperties properties;
+    private final ApplicationEventPublisher events;
 
     JdbcCallDistributor(JdbcTemplate jdbc, QueueStore queues, AgentStore agents, Dispatcher dispatcher,
-            QueueLog queueLog, WaitEstimator estimator, WrapUpTimer wrapUp, Clock clock, AcdProperties properties) {
+            QueueLog queueLog, WaitEstimator estimator, WrapUpTimer wrapUp, Clock clock, AcdProperties properties,
+            ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.queues = queues;
         this.agents = agents;
@@ -46,6 +49,7 @@ class JdbcCallDistributor implements CallDistributor {
         this.wrapUp = wrapUp;
         this.clock = clock;
         this.properties = properties;
+        this.events = events;
     }
 
     @Override
@@ -79,7 +83,12 @@ class JdbcCallDistributor implements CallDistributor {
                     Timestamp.from(now)) == 1;
             if (inserted) {
                 queueLog.write(callId, queue.name(), null, "ENTERQUEUE", request.caller(), null, null);
+                events.publishEvent(new CallQueued(request.callId(), queue.name(), request.caller(),
+                        request.priority(), false, now));
             }
+        } else {
+            events.publishEvent(new CallQueued(request.callId(), queue.name(), request.caller(), request.priority(),
+                    true, now));
         }
         if (request.offerAtOnce()) {
             var reservation = dispatcher.reserveNow(callId);
@@ -144,8 +153,10 @@ class JdbcCallDistributor implements CallDistributor {
         if (!entry.isEmpty()) {
             String queue = (String) entry.get(0).get("queue_name");
             // data2 keeps why this agent (strategy and ranking rules), data3 the caller (for the sticky strategy).
-            queueLog.write(callId.value(), queue, agentId, "CONNECT", Long.toString(waited(entry.get(0))),
+            long waited = waited(entry.get(0));
+            queueLog.write(callId.value(), queue, agentId, "CONNECT", Long.toString(waited),
                     (String) entry.get(0).get("ranking"), (String) entry.get(0).get("caller"));
+            events.publishEvent(new CallConnected(callId, queue, agentId, waited, clock.instant()));
         }
     }
 

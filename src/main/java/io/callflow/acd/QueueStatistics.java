@@ -23,11 +23,27 @@ public class QueueStatistics {
     private final JdbcTemplate jdbc;
     private final QueueStore queues;
     private final Clock clock;
+    private final AcdProperties properties;
 
-    QueueStatistics(JdbcTemplate jdbc, QueueStore queues, Clock clock) {
+    QueueStatistics(JdbcTemplate jdbc, QueueStore queues, Clock clock, AcdProperties properties) {
         this.jdbc = jdbc;
         this.queues = queues;
         this.clock = clock;
+        this.properties = properties;
+    }
+
+    /** Every queue's figures since the start of the ACD's day (its time zone) plus its live state. */
+    public List<QueueStats> today() {
+        Instant now = clock.instant();
+        Instant midnight = now.atZone(properties.zone()).toLocalDate().atStartOfDay(properties.zone()).toInstant();
+        return jdbc.queryForList("select name from call_queue order by name", String.class).stream()
+                .map(queue -> queue(queue, midnight, now)).toList();
+    }
+
+    /** The queues the agent is a member of. */
+    public Set<String> queuesOf(String agentId) {
+        return Set.copyOf(jdbc.queryForList("select queue_name from queue_member where agent_id = ?", String.class,
+                agentId));
     }
 
     /** The queue's figures for [from, to) plus its live state. */

@@ -21,8 +21,9 @@ public class Webhooks {
     public static final String ALL_EVENTS = "*";
 
     /** The types a subscription may name: those written to the outbox (docs/events.md), and the test ping. */
-    public static final Set<String> EVENT_TYPES = Set.of("call.arrived", "call.queued", "call.offered",
-            "call.answered", "call.transferred", "call.ended", "agent.state_changed", Webhooks.PING);
+    public static final Set<String> EVENT_TYPES = java.util.stream.Stream.concat(EventTypes.ALL.stream()
+            .filter(type -> !type.equals(EventTypes.QUEUE_STATS)), java.util.stream.Stream.of(Webhooks.PING))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** The type of the event {@link #ping} sends. */
     public static final String PING = "webhook.ping";

@@ -4,14 +4,21 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Date;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.callflow.call.CallId;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Writes the call record (table {@code call_record}) from a call flow's variables: who called which number, the
- * queue, the agent who answered, why the call ended and which routing rules decided where it went.
+ * queue, the agent who answered, why the call ended and which routing rules decided where it went. Opening and
+ * closing a record are announced in the same transaction ({@link CallRecordOpened}, {@link CallRecordClosed}).
  */
 @Component
 class CallRecords {
@@ -23,11 +30,14 @@ class CallRecords {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final String node;
+    private final ApplicationEventPublisher events;
 
-    CallRecords(JdbcTemplate jdbc, Clock clock, @Value("${callflow.node-id:local}") String node) {
+    CallRecords(JdbcTemplate jdbc, Clock clock, @Value("${callflow.node-id:local}") String node,
+            ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.node = node;
+        this.events = events;
     }
 
     void started(DelegateExecution call, String flowKey) {
@@ -35,16 +45,31 @@ class CallRecords {
             // Not a call: a process started by a timer or a message without a business key (a report, a clean-up).
             return;
         }
+        Instant now = clock.instant();
+        String caller = CallVariables.text(call, "caller", "");
+        String did = CallVariables.text(call, "did", "");
+        String trunk = CallVariables.text(call, "trunk", null);
         jdbc.update("insert into call_record (call_id, caller, did, trunk, flow_key, started_at, owner_node)"
-                + " values (?,?,?,?,?,?,?)", call.getBusinessKey(), CallVariables.text(call, "caller", ""),
-                CallVariables.text(call, "did", ""), CallVariables.text(call, "trunk", null), flowKey,
-                Timestamp.from(clock.instant()), node);
+                + " values (?,?,?,?,?,?,?)", call.getBusinessKey(), caller, did, trunk, flowKey, Timestamp.from(now),
+                node);
+        events.publishEvent(new CallRecordOpened(new CallId(call.getBusinessKey()), caller, did, trunk, flowKey, now,
+                false));
     }
 
     /** Closes a record whose flow is gone without closing it; returns whether a record was still open. */
     boolean closeLost(String callId, String outcome) {
-        return jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ? where call_id = ?"
-                + " and ended_at is null", Timestamp.from(clock.instant()), outcome, outcome, callId) > 0;
+        Instant now = clock.instant();
+        boolean closed = jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ? where"
+                + " call_id = ? and ended_at is null", Timestamp.from(now), outcome, outcome, callId) > 0;
+        if (closed) {
+            List<Map<String, Object>> record = jdbc.queryForList("select caller, did, queue_name, agent, answered_at"
+                    + " from call_record where call_id = ?", callId);
+            Map<String, Object> row = record.isEmpty() ? Map.of() : record.get(0);
+            events.publishEvent(new CallRecordClosed(new CallId(callId), outcome, outcome, (String) row.get("caller"),
+                    (String) row.get("did"), (String) row.get("queue_name"), (String) row.get("agent"),
+                    row.get("answered_at") instanceof Timestamp at ? at.toInstant() : null, now));
+        }
+        return closed;
     }
 
     void ended(DelegateExecution call) {
@@ -55,16 +80,21 @@ class CallRecords {
         String outcome = lost != null ? lost
                 : call.isCanceled() ? "CANCELLED" : CallVariables.text(call, OUTCOME, "ENDED");
         Object connectedAt = call.getVariable("connectedAt");
+        Instant now = clock.instant();
+        Instant answeredAt = connectedAt instanceof Date date ? date.toInstant() : null;
+        String queue = CallVariables.text(call, "queue", null);
+        String agent = CallVariables.text(call, "connectedAgent", null);
+        String hangupCause = CallVariables.text(call, "hangupCause", null);
         jdbc.update("""
                 update call_record set ended_at = ?, outcome = ?, answered_at = ?, queue_name = ?, agent = ?,
                   menu_choice = ?, routing_rules = ?, offer_attempts = ?, hangup_cause = ?
                 where call_id = ?""",
-                Timestamp.from(clock.instant()), outcome,
-                connectedAt instanceof Date date ? new Timestamp(date.getTime()) : null,
-                CallVariables.text(call, "queue", null), CallVariables.text(call, "connectedAgent", null),
+                Timestamp.from(now), outcome, answeredAt == null ? null : Timestamp.from(answeredAt), queue, agent,
                 CallVariables.text(call, "menuChoice", null), truncate(CallVariables.text(call, "routingRules", null)),
-                CallVariables.number(call, "offerAttempts", 0), CallVariables.text(call, "hangupCause", null),
-                call.getBusinessKey());
+                CallVariables.number(call, "offerAttempts", 0), hangupCause, call.getBusinessKey());
+        events.publishEvent(new CallRecordClosed(new CallId(call.getBusinessKey()), outcome, hangupCause,
+                CallVariables.text(call, "caller", null), CallVariables.text(call, "did", null), queue, agent,
+                answeredAt, now));
     }
 
     private static String truncate(String text) {

@@ -3,6 +3,8 @@ package io.callflow.flow;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +19,7 @@ import io.callflow.call.LegId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -45,8 +48,12 @@ public class OriginatedCalls {
     private final String node;
     private final Map<CallId, Outbound> calls = new ConcurrentHashMap<>();
 
+    private final ApplicationEventPublisher events;
+
     OriginatedCalls(CallControl callControl, Agents agents, CallDistributor distributor, JdbcTemplate jdbc,
-            TransactionTemplate transactions, Clock clock, @Value("${callflow.node-id:local}") String node) {
+            TransactionTemplate transactions, Clock clock, @Value("${callflow.node-id:local}") String node,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.callControl = callControl;
         this.agents = agents;
         this.distributor = distributor;
@@ -72,9 +79,12 @@ public class OriginatedCalls {
             if (!agents.takeForOutboundCall(agentId, callId.value())) {
                 throw new CallCommandRefused("Agent '" + agentId + "' is not available for a call");
             }
+            Instant now = clock.instant();
             jdbc.update("insert into call_record (call_id, caller, did, trunk, flow_key, started_at, owner_node,"
                     + " direction) values (?,?,?,?,?,?,?,?)", callId.value(), sipUser, number, "outbound", null,
-                    Timestamp.from(clock.instant()), node, "outbound");
+                    Timestamp.from(now), node, "outbound");
+            // Announced in the record's transaction, as for inbound calls (events module, outbox).
+            events.publishEvent(new CallRecordOpened(callId, sipUser, number, "outbound", null, now, true));
             jdbc.update("insert into call_action (call_id, at, actor, action, detail) values (?,?,?,?,?)",
                     callId.value(), Timestamp.from(clock.instant()), actor, "ORIGINATE",
                     "agent " + agentId + " to " + number);
@@ -136,9 +146,18 @@ public class OriginatedCalls {
         }
         callControl.hangUp(callId);
         transactions.executeWithoutResult(status -> {
-            jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ?, agent = ?"
-                    + " where call_id = ? and ended_at is null", Timestamp.from(clock.instant()), outcome,
-                    call.hangupCause != null ? call.hangupCause : cause, call.agentId(), callId.value());
+            Instant now = clock.instant();
+            String hangupCause = call.hangupCause != null ? call.hangupCause : cause;
+            if (jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ?, agent = ?"
+                    + " where call_id = ? and ended_at is null", Timestamp.from(now), outcome, hangupCause,
+                    call.agentId(), callId.value()) > 0) {
+                List<Map<String, Object>> record = jdbc.queryForList("select caller, did, answered_at from call_record"
+                        + " where call_id = ?", callId.value());
+                Object answeredAt = record.isEmpty() ? null : record.get(0).get("answered_at");
+                events.publishEvent(new CallRecordClosed(callId, outcome, hangupCause, (String) record.get(0)
+                        .get("caller"), (String) record.get(0).get("did"), null, call.agentId(),
+                        answeredAt instanceof Timestamp at ? at.toInstant() : null, now));
+            }
             if (call.agentAnswered) {
                 distributor.completed(callId, call.agentId());
             } else {

@@ -355,6 +355,11 @@ class CallControlApiTest {
                 + " order by id", String.class, callId)).containsExactly("ON_CALL", "WRAP_UP");
         assertThat(jdbc.queryForList("select to_state from agent_state_log where agent_id = 'alice'"
                 + " and reason = 'outbound call' order by id", String.class)).contains("RESERVED");
+        // Announced like an inbound call: arrived (outbound) and ended, from the record's own transactions.
+        assertThat(jdbc.queryForList("select event_type from event_outbox where call_id = ? order by seq",
+                String.class, callId)).contains("call.arrived", "call.ended");
+        assertThat(jdbc.queryForObject("select data from event_outbox where call_id = ? and event_type ="
+                + " 'call.arrived'", String.class, callId)).contains("\"direction\":\"outbound\"");
     }
 
     @Test

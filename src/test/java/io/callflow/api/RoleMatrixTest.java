@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 import io.callflow.acd.Agents;
 import io.callflow.call.RegistrationChanged;
 import io.callflow.flow.ProcessFolderDeployer;
+import io.callflow.support.LiveEventClient;
 import io.callflow.support.TestContent;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -184,6 +186,10 @@ class RoleMatrixTest {
                 get("/api/v1/agents/bob/stats", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/queues/sales/stats", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/rules", Caller.ADMIN, Caller.SUPERVISOR),
+                // Live events: every role, each seeing what its role allows (LiveEventsTest)
+                stream("GET /api/v1/events", HttpStatus.OK, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                stream("GET /api/v1/events/ws (WebSocket handshake)", HttpStatus.SWITCHING_PROTOCOLS, Caller.ADMIN,
+                        Caller.SUPERVISOR, Caller.AGENT),
                 pauseOrResume("alice", "pause", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 pauseOrResume("bob", "pause", Caller.ADMIN, Caller.SUPERVISOR),
                 pauseOrResume("alice", "resume", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
@@ -456,6 +462,13 @@ class RoleMatrixTest {
                 });
     }
 
+    /** Opening a live event stream: the status of the response (or the handshake), then the client hangs up. */
+    private static Operation stream(String name, HttpStatus success, Caller... allowed) {
+        String path = name.split(" ")[1];
+        return new Operation(name, HttpMethod.GET, target -> path, caller -> null, roles(allowed), success, () -> { },
+                (caller, target, done) -> { });
+    }
+
     private Operation pauseOrResume(String agent, String action, Caller... allowed) {
         String path = "/api/v1/agents/" + agent + "/" + action;
         boolean pause = action.equals("pause");
@@ -641,6 +654,9 @@ class RoleMatrixTest {
     // --- helpers
 
     private ResponseEntity<String> call(Caller caller, HttpMethod method, String path, Object body) {
+        if (path.startsWith("/api/v1/events")) {
+            return openStream(caller, path);
+        }
         TestRestTemplate client = caller.user == null ? http : http.withBasicAuth(caller.user, caller.password);
         HttpEntity<?> entity;
         if (body instanceof HttpEntity<?> prepared) {
@@ -651,6 +667,20 @@ class RoleMatrixTest {
             entity = new HttpEntity<>(body, headers);
         }
         return client.exchange(path, method, entity, String.class);
+    }
+
+    private ResponseEntity<String> openStream(Caller caller, String path) {
+        URI base = URI.create(http.getRootUri());
+        boolean webSocket = path.endsWith("/ws");
+        try (LiveEventClient client = webSocket ? LiveEventClient.webSocket(base, caller.user, caller.password, "")
+                : LiveEventClient.sse(base, caller.user, caller.password, "")) {
+            client.next(event -> event.type().equals("stream.subscribed"), Duration.ofSeconds(10));
+            return ResponseEntity.status(webSocket ? HttpStatus.SWITCHING_PROTOCOLS : HttpStatus.OK).body("opened");
+        } catch (LiveEventClient.Refused refused) {
+            return ResponseEntity.status(refused.status()).body(refused.getMessage());
+        } catch (Exception e) {
+            throw new AssertionError("opening " + path + " as " + caller + " failed", e);
+        }
     }
 
     private HttpStatus webappLogin(Caller caller, String app) {

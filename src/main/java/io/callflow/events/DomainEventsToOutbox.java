@@ -1,0 +1,81 @@
+package io.callflow.events;
+
+import io.callflow.acd.AgentStateRecorded;
+import io.callflow.acd.CallConnected;
+import io.callflow.acd.CallOffered;
+import io.callflow.acd.CallQueued;
+import io.callflow.flow.CallRecordClosed;
+import io.callflow.flow.CallRecordOpened;
+import io.callflow.flow.CallTransferred;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the modules' in-transaction domain records into versioned {@link PlatformEvent}s in the outbox. The records
+ * are published synchronously inside the transaction of the change, so each {@link Outbox#append} joins it: the event
+ * commits or rolls back with what it announces. Schemas: docs/events.md and docs/events/*.json.
+ */
+@Component
+class DomainEventsToOutbox {
+
+    static final int VERSION = 1;
+
+    private final Outbox outbox;
+
+    DomainEventsToOutbox(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    @EventListener
+    void on(CallRecordOpened opened) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_ARRIVED, VERSION, opened.at(), opened.callId().value(), null,
+                null, EventData.with("caller", opened.caller()).and("did", opened.did()).and("trunk", opened.trunk())
+                        .and("flow", opened.flowKey())
+                        .and("direction", opened.outbound() ? "outbound" : "inbound").map()));
+    }
+
+    @EventListener
+    void on(CallQueued queued) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_QUEUED, VERSION, queued.at(), queued.callId().value(),
+                queued.queue(), null, EventData.with("caller", queued.caller()).and("priority", queued.priority())
+                        .and("requeued", queued.again()).map()));
+    }
+
+    @EventListener
+    void on(CallOffered offered) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_OFFERED, VERSION, offered.at(), offered.callId().value(),
+                offered.queue(), offered.agentId(), EventData.with("sipUser", offered.sipUser())
+                        .and("waitedSeconds", offered.waitedSeconds()).map()));
+    }
+
+    @EventListener
+    void on(CallConnected connected) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_ANSWERED, VERSION, connected.at(), connected.callId().value(),
+                connected.queue(), connected.agentId(),
+                EventData.with("waitedSeconds", connected.waitedSeconds()).map()));
+    }
+
+    @EventListener
+    void on(CallTransferred transferred) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_TRANSFERRED, VERSION, transferred.at(),
+                transferred.callId().value(), transferred.queue(), transferred.agent(),
+                EventData.with("target", transferred.target()).map()));
+    }
+
+    @EventListener
+    void on(CallRecordClosed closed) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_ENDED, VERSION, closed.at(), closed.callId().value(),
+                closed.queue(), closed.agent(), EventData.with("outcome", closed.outcome())
+                        .and("hangupCause", closed.hangupCause()).and("caller", closed.caller())
+                        .and("did", closed.did()).and("answered", closed.answeredAt() != null)
+                        .and("answeredAt", closed.answeredAt() == null ? null : closed.answeredAt().toString())
+                        .map()));
+    }
+
+    @EventListener
+    void on(AgentStateRecorded change) {
+        outbox.append(PlatformEvent.of(EventTypes.AGENT_STATE_CHANGED, VERSION, change.at(), change.callId(), null,
+                change.agentId(), EventData.with("from", change.from().name()).and("to", change.to().name())
+                        .and("reason", change.reason()).map()));
+    }
+}

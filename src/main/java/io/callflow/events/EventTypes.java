@@ -1,0 +1,28 @@
+package io.callflow.events;
+
+import java.util.Set;
+
+/** The event types Callflow announces (docs/events.md has each one's schema), and the stream's own notices. */
+public final class EventTypes {
+
+    public static final String CALL_ARRIVED = "call.arrived";
+    public static final String CALL_QUEUED = "call.queued";
+    public static final String CALL_OFFERED = "call.offered";
+    public static final String CALL_ANSWERED = "call.answered";
+    public static final String CALL_TRANSFERRED = "call.transferred";
+    public static final String CALL_ENDED = "call.ended";
+    public static final String AGENT_STATE_CHANGED = "agent.state_changed";
+    /** Live only: every few seconds to live subscribers, never written to the outbox. */
+    public static final String QUEUE_STATS = "queue.stats";
+    /** Notice: the first frame of every live stream, with the filter in force. */
+    public static final String STREAM_SUBSCRIBED = "stream.subscribed";
+    /** Notice: events were dropped for this subscriber because it did not keep up. */
+    public static final String STREAM_DROPPED = "stream.dropped";
+
+    /** Every type a subscriber may ask for. */
+    public static final Set<String> ALL = Set.of(CALL_ARRIVED, CALL_QUEUED, CALL_OFFERED, CALL_ANSWERED,
+            CALL_TRANSFERRED, CALL_ENDED, AGENT_STATE_CHANGED, QUEUE_STATS);
+
+    private EventTypes() {
+    }
+}
