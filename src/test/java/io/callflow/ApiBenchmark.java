@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
 import com.sun.net.httpserver.HttpServer;
 import io.callflow.support.Bench;
+import io.callflow.support.LiveEventClient;
 import io.callflow.support.Sipp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -46,6 +47,7 @@ public final class ApiBenchmark {
         int apiRate = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int callRate = args.length > 2 ? Integer.parseInt(args[2]) : 25;
         int agents = args.length > 3 ? Integer.parseInt(args[3]) : 300;
+        int wsClients = args.length > 4 ? Integer.parseInt(args[4]) : 100;
         Path root = FlowBenchmark.prepareContent(agents);
         int sipPort = Sipp.freePort();
         try (EmbeddedPostgres postgres = Bench.postgres(root.resolve("pgdata")).start()) {
@@ -56,7 +58,7 @@ public final class ApiBenchmark {
             settings.add("--callflow.admin.password=bench-admin-password");
             ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, settings);
             try {
-                run(app, root, sipPort, seconds, apiRate, callRate, agents);
+                run(app, root, sipPort, seconds, apiRate, callRate, agents, wsClients);
             } finally {
                 app.close();
             }
@@ -65,7 +67,7 @@ public final class ApiBenchmark {
     }
 
     private static void run(ConfigurableApplicationContext app, Path root, int sipPort, int seconds, int apiRate,
-            int callRate, int agents) throws Exception {
+            int callRate, int agents, int wsClients) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
         String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
         Process uas = FlowBenchmark.registerAgents(jdbc, root, sipPort, agents);
@@ -84,6 +86,21 @@ public final class ApiBenchmark {
                     HttpResponse.BodyHandlers.ofString());
             if (subscribed.statusCode() != 201) {
                 throw new IllegalStateException("webhook subscription refused: " + subscribed.body());
+            }
+            // Live events: WebSocket clients as a wallboard's, each keeping the lag of every call event it receives
+            // (from the event's time, taken in the transaction of the change, to the frame's arrival).
+            List<Long> fanOut = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<LiveEventClient> sockets = new ArrayList<>();
+            for (int i = 0; i < wsClients; i++) {
+                sockets.add(LiveEventClient.webSocket(URI.create(base), "admin", "bench-admin-password",
+                        "types=call.arrived,call.queued,call.offered,call.answered,call.ended", received -> {
+                            String at = received.json().path("occurredAt").asText();
+                            if (!at.isEmpty() && received.type().startsWith("call.")) {
+                                var occurred = java.time.Instant.parse(at);
+                                fanOut.add(System.currentTimeMillis() * 1000 - (occurred.getEpochSecond() * 1_000_000
+                                        + occurred.getNano() / 1000));
+                            }
+                        }));
             }
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
@@ -109,7 +126,12 @@ public final class ApiBenchmark {
             // Deliveries of the measured run's events: from each event's time to its arrival at the receiver.
             Thread.sleep(10_000);
             receiver.stop();
+            sockets.forEach(LiveEventClient::close);
             print("webhook_lag", receiver.lagsMicros());
+            synchronized (fanOut) {
+                print("ws_fanout", fanOut);
+            }
+            System.out.printf("api.events websocket_clients=%d deliveries=%d%n", wsClients, fanOut.size());
             System.out.printf("api.webhooks delivered=%d events_in_outbox=%d%n", receiver.lagsMicros().size(),
                     jdbc.queryForObject("select count(*) from event_outbox", Long.class));
         } finally {
