@@ -290,9 +290,17 @@ class SipCallScenariosTest {
         // keeps up on a loaded machine is not the point (a call it gives up on must be cleaned up all the same).
         Sipp hungUp = caller("caller-hung-up-on.xml", "302", "-m", "1500", "-r", "150", "-l", "300");
         Sipp cancelled = caller("caller-cancel.xml", "301", "-m", "500", "-r", "50", "-l", "100");
+        boolean finished = false;
         try {
             hungUp.awaitFinished(Duration.ofSeconds(90));
             cancelled.awaitFinished(Duration.ofSeconds(90));
+            finished = true;
+        } catch (AssertionError behind) {
+            // SIPp fell behind on a loaded machine and is stopped mid-call: its calls must end all the same, by
+            // Callflow's own timers (an unacknowledged 487 or 200 ends its transaction after Timer H, 64*T1 = 32 s,
+            // RFC 3261 section 17.2.1), so wait for that below rather than fail here.
+            System.out.println("SIPp fell behind and was stopped: " + behind.getMessage().lines().findFirst()
+                    .orElse(""));
         } finally {
             // Never leave a SIPp running when one of the two fails.
             hungUp.kill();
@@ -300,6 +308,11 @@ class SipCallScenariosTest {
         }
         long sent = System.nanoTime();
 
+        await().atMost(Duration.ofSeconds(75)).untilAsserted(() -> {
+            var state = sip.state();
+            assertThat(state.activeCalls()).as("calls").isZero();
+            assertThat(state.sipCallIds()).as("SIP Call-IDs").isZero();
+        });
         assertCallStateDrained();
         await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
             var state = sip.state();
@@ -311,9 +324,14 @@ class SipCallScenariosTest {
         Map<String, Object> calls = jdbc.queryForMap("select count(*) as started, count(ended_at) as ended,"
                 + " sum(case when hangup_cause = 'CANCELLED' then 1 else 0 end) as cancelled from call_record"
                 + " where did in ('301', '302')");
-        assertThat(((Number) calls.get("started")).intValue()).as("calls that reached a flow").isGreaterThan(1900);
         assertThat(calls.get("ended")).as("calls ended").isEqualTo(calls.get("started"));
-        assertThat(((Number) calls.get("cancelled")).intValue()).as("calls cancelled").isGreaterThan(450);
+        if (finished) {
+            assertThat(((Number) calls.get("started")).intValue()).as("calls that reached a flow")
+                    .isGreaterThan(1900);
+            assertThat(((Number) calls.get("cancelled")).intValue()).as("calls cancelled").isGreaterThan(450);
+        } else {
+            assertThat(((Number) calls.get("cancelled")).intValue()).as("calls cancelled").isPositive();
+        }
     }
 
     // ---- helpers ----
