@@ -104,10 +104,14 @@ public final class ApiBenchmark {
             }
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
+            long http0 = httpThreadsCpu();
+            long pg0 = Bench.postgresCpu(root.resolve("pgdata"));
             long wall0 = System.nanoTime();
             Process calls = callers(root, sipPort, callRate, seconds);
             Map<String, List<Long>> latencies = load(client, jdbc, apiRate, seconds);
             double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+            double httpCpu = (httpThreadsCpu() - http0) / 1e6;
+            double pgCpu = (Bench.postgresCpu(root.resolve("pgdata")) - pg0) / 1e6;
             double wall = (System.nanoTime() - wall0) / 1e9;
             boolean finished = calls.waitFor(seconds + 120L, TimeUnit.SECONDS);
             long connected = jdbc.queryForObject("select count(*) from call_record where agent is not null", Long.class);
@@ -118,9 +122,11 @@ public final class ApiBenchmark {
             });
             print("all", all);
             System.out.printf("api.load requests=%d rate_per_s=%d calls_per_s=%d seconds=%d errors=%d"
-                    + " sipp_exit=%s calls_connected_total=%d cpu_cores=%.2f%n", all.size(), apiRate, callRate,
+                    + " sipp_exit=%s calls_connected_total=%d cpu_cores=%.2f postgres_cores=%.2f"
+                    + " http_threads_ms_per_request=%.2f load_avg=%.2f%n", all.size(), apiRate, callRate,
                     seconds, client.errors.get(), finished ? Integer.toString(calls.exitValue()) : "timeout",
-                    connected, cpu / wall);
+                    connected, cpu / wall, pgCpu / 1000 / wall, httpCpu / Math.max(1, all.size()),
+                    Bench.loadAverage());
             client.errorKinds.forEach((kind, n) -> System.out.printf("api.error %s n=%d%n", kind, n.get()));
             client.failed.forEach((kind, path) -> System.out.printf("api.error %s first=%s%n", kind, path));
             // Deliveries of the measured run's events: from each event's time to its arrival at the receiver.
@@ -139,7 +145,23 @@ public final class ApiBenchmark {
         }
     }
 
+    /** SIPp callers at {@code rate} per second; with rate 0 none (the API alone), a process that has ended. */
+    /** CPU time (ns) of Tomcat's request threads: the server's own work per request, without the clients'. */
+    private static long httpThreadsCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("http-nio")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
     private static Process callers(Path root, int sipPort, int rate, int seconds) throws Exception {
+        if (rate == 0) {
+            return new ProcessBuilder("true").start();
+        }
         return Bench.sipp(root, "bench/flow/caller.xml", Sipp.freePort(), sipPort, "-s", "300", "-r",
                 Integer.toString(rate), "-m", Integer.toString(rate * seconds), "-d", "1000", "-l", "100000", "-mp",
                 Integer.toString(Sipp.freePort()));
