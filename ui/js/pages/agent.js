@@ -26,6 +26,8 @@ export async function render(main) {
     event.preventDefault();
     act(() => api.pause(agentId, reason.value));
   } }, el('label', { for: 'pause-reason' }, 'Pause reason'), reason, pauseButton, resumeButton);
+  // Outside the card, so a message survives the card being redrawn by the next event.
+  const cardFeedback = el('div', { id: 'call-feedback' });
   const cardArea = el('section', { class: 'panel call-card-area', 'aria-labelledby': 'current-call', 'aria-live': 'polite' });
   const todayArea = el('section', { 'aria-labelledby': 'today-title' });
   const dialFeedback = el('div', { id: 'dial-feedback' });
@@ -105,6 +107,7 @@ export async function render(main) {
   // The call card -------------------------------------------------------------------------------------------------
 
   function openCard(callId, { status, queue, waitedSeconds, offeredAt, caller, outbound }) {
+    show(cardFeedback);
     card = { callId, status, queue, waitedSeconds, offeredAt: offeredAt ? new Date(offeredAt) : new Date(), caller,
       outbound, did: null, startedAt: null, previous: null, data: null, disposition: null };
     drawCard();
@@ -134,7 +137,6 @@ export async function render(main) {
       return;
     }
     const c = card;
-    const cardFeedback = el('div', { id: 'call-feedback' });
     const run = async (operation, done) => {
       try {
         await operation();
@@ -178,6 +180,7 @@ export async function render(main) {
       run(async () => {
         const record = await api.setDisposition(c.callId, code.value, note.value);
         c.disposition = record.disposition;
+        drawCard();
         loadToday();
       }, `Saved disposition '${code.value}'.`);
     } }, el('label', { for: 'disposition-code' }, 'Disposition'), code,
@@ -208,7 +211,7 @@ export async function render(main) {
           el('button', { type: 'button', id: 'recording-resume', class: 'secondary', disabled: ended,
             onclick: () => run(() => api.recording(c.callId, 'resume'), 'Recording resumed.') }, 'Resume recording'),
           ended ? el('button', { type: 'button', id: 'close-card', class: 'secondary',
-            onclick: () => { card = null; drawCard(); } }, 'Close card') : null),
+            onclick: () => { card = null; show(cardFeedback); drawCard(); } }, 'Close card') : null),
         c.outbound ? null : transferForm,
         wrapUp,
         c.disposition ? el('p', { id: 'saved-disposition' }, `Disposition: ${c.disposition}`) : null,
