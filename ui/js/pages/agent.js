@@ -138,6 +138,7 @@ export async function render(main) {
     }
     const c = card;
     const run = async (operation, done) => {
+      show(cardFeedback);
       try {
         await operation();
         show(cardFeedback, message('info', done));

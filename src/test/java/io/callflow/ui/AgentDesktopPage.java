@@ -81,11 +81,11 @@ final class AgentDesktopPage {
         browser.driver().findElement(By.id("save-disposition")).click();
     }
 
-    /** The card's message after a command (the API's refusal, or what happened). */
-    String awaitCallFeedback() {
+    /** Waits for the card's message after a command (the API's refusal, or what happened) to start with a text. */
+    String awaitCallFeedback(String start) {
         return browser.await(driver -> {
             String text = driver.findElement(By.id("call-feedback")).getText();
-            return text.isBlank() ? null : text;
+            return text.startsWith(start) ? text : null;
         });
     }
 

@@ -114,7 +114,7 @@ class UiLiveCallTest {
         assertThat(record.get("ended_at")).isNotNull();
 
         desktop.saveDisposition("Callback requested", "wants a quote");
-        assertThat(desktop.awaitCallFeedback()).isEqualTo("Saved disposition 'Callback requested'.");
+        assertThat(desktop.awaitCallFeedback("Saved")).isEqualTo("Saved disposition 'Callback requested'.");
         assertThat(jdbc.queryForMap("select disposition, disposition_note from call_record where call_id = ?", callId))
                 .containsEntry("disposition", "Callback requested").containsEntry("disposition_note", "wants a quote");
         desktop.awaitTodaysDisposition(callId, "Callback requested");
