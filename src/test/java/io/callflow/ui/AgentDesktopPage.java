@@ -71,6 +71,23 @@ final class AgentDesktopPage {
         browser.await(driver -> driver.findElement(By.id("call-status")).getText().equalsIgnoreCase(status));
     }
 
+    /** Transfers the current call: kind "queue", "agent" or "number", typed into the searchable target field. */
+    void transfer(String kind, String target) {
+        new Select(browser.driver().findElement(By.id("transfer-kind"))).selectByValue(kind);
+        browser.driver().findElement(By.id("transfer-target")).sendKeys(target);
+        browser.driver().findElement(By.id("transfer")).click();
+    }
+
+    /** Click-to-call; answers the message shown under the form (what happened, or the API's refusal). */
+    String dial(String number) {
+        browser.driver().findElement(By.id("dial-number")).sendKeys(number);
+        browser.driver().findElement(By.id("dial")).click();
+        return browser.await(driver -> {
+            String text = driver.findElement(By.id("dial-feedback")).getText();
+            return text.isBlank() ? null : text;
+        });
+    }
+
     void hangUp() {
         browser.driver().findElement(By.id("hangup")).click();
     }

@@ -32,7 +32,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The live pages with a real call: a SIPp agent registers and answers, a SIPp caller dials the main number and presses
  * 1; the agent desktop in headless Chromium shows the call's card when the call is offered, without a reload, hangs it
- * up from the card and saves the wrap-up disposition on the call record.
+ * up from the card and saves the wrap-up disposition on the call record; the API's refusals (a transfer the call's
+ * state does not allow, click-to-call without a trunk) are shown as the API words them.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
@@ -103,6 +104,9 @@ class UiLiveCallTest {
         desktop.awaitCallStatus("CONNECTED");
         desktop.awaitState("ON CALL");
         BROWSER.screenshot("agent-call-card");
+        // A talking call cannot move to a queue: the API's 409 is shown on the card as it is.
+        desktop.transfer("queue", "sales");
+        assertThat(desktop.awaitCallFeedback("Call '")).contains("is not waiting in a queue");
 
         desktop.hangUp();
         desktop.awaitCallStatus("ENDED");
@@ -119,6 +123,11 @@ class UiLiveCallTest {
                 .containsEntry("disposition", "Callback requested").containsEntry("disposition_note", "wants a quote");
         desktop.awaitTodaysDisposition(callId, "Callback requested");
         BROWSER.screenshot("agent-wrap-up");
+
+        // Click-to-call without an outbound trunk: the API's refusal, shown as it is.
+        await().atMost(Duration.ofSeconds(10)).until(() -> agents.find("alice").orElseThrow().state()
+                == AgentState.AVAILABLE);
+        assertThat(desktop.dial("+4930999")).isEqualTo("No outbound trunk is configured (callflow.sip.outbound-trunk)");
     }
 
     private static int freePort() {
