@@ -44,6 +44,9 @@ export async function dayChart(container) {
     show(summary, error.message);
     return null;
   }
+  // Chart.js sizes text in pixels: follow the page's base font, which grows on a wall display (app.css).
+  Chart.defaults.font.size = Math.round(parseFloat(getComputedStyle(document.documentElement).fontSize) * 0.85);
+  Chart.defaults.color = '#1d2733';
   const calls = new Array(24).fill(0);
   const answered = new Array(24).fill(0);
   const serviceLevel = new Array(24).fill(null);
