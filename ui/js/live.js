@@ -5,9 +5,6 @@
 import { api, currentSession } from './api.js';
 import { el } from './dom.js';
 
-/** Whether events arrive by themselves; pages show their connection indicator instead of a Refresh button. */
-export const liveEventsAvailable = true;
-
 /** The server sends a comment line after 15 s without an event; three missed ones mean the connection is dead. */
 const SILENCE_LIMIT_MS = 45_000;
 const FIRST_RETRY_MS = 1_000;

@@ -170,7 +170,7 @@ export async function render(main) {
     el('button', { type: 'submit', id: 'transfer', disabled: ended }, 'Transfer'));
 
     const code = el('select', { id: 'disposition-code', name: 'code' },
-      el('option', { value: '' }, 'Choose…'), dispositions.map(text => el('option', { value: text }, text)));
+      el('option', { value: '' }, 'Choose…'), dispositions.map(text => el('option', { value: text, selected: text === c.disposition }, text)));
     const note = el('input', { id: 'disposition-note', name: 'note', maxlength: 1000 });
     const wrapUp = el('form', { class: 'inline', id: 'wrap-up', onsubmit: event => {
       event.preventDefault();
