@@ -56,13 +56,24 @@ export function formatSeconds(seconds) {
   return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** An agent state as a coloured badge that always carries its name (colour is never the only signal). */
-export function stateBadge(state, reason) {
+/**
+ * An agent state as a coloured badge that always carries its name (colour is never the only signal); with a count,
+ * "3 AVAILABLE".
+ */
+export function stateBadge(state, reason, count) {
   const label = state ? state.replace('_', ' ') : 'UNKNOWN';
-  return el('span', { class: `state state-${state || 'UNKNOWN'}` }, reason ? `${label} (${reason})` : label);
+  const text = reason ? `${label} (${reason})` : label;
+  return el('span', { class: `state state-${state || 'UNKNOWN'}` }, count === undefined ? text : `${count} ${text}`);
 }
 
 /** Replaces a container's content. */
 export function show(container, ...children) {
   container.replaceChildren(...children.flat(Infinity).filter(child => child !== null && child !== undefined));
+}
+
+/** Local midnight today as an ISO-8601 instant, for "today's" searches. */
+export function startOfToday() {
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
+  return midnight.toISOString();
 }

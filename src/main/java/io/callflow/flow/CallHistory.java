@@ -11,7 +11,10 @@ import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
-/** Reads call records (table {@code call_record}): one call by id, or a paged search, newest first. */
+/**
+ * Reads call records (table {@code call_record}): one call by id, or a paged search, newest first; stores a call's
+ * wrap-up disposition.
+ */
 @Service
 public class CallHistory {
 
@@ -24,6 +27,12 @@ public class CallHistory {
     public Optional<CallRecordView> find(String callId) {
         return jdbc.query("select * from call_record where call_id = ?", CallHistory::view, callId).stream()
                 .findFirst();
+    }
+
+    /** Stores the call's wrap-up code and note; false when there is no such call. */
+    public boolean setDisposition(String callId, String code, String note) {
+        return jdbc.update("update call_record set disposition = ?, disposition_note = ? where call_id = ?", code, note,
+                callId) == 1;
     }
 
     public CallRecordPage search(CallRecordQuery query) {
@@ -72,7 +81,8 @@ public class CallHistory {
                 instant(rs, "answered_at"), instant(rs, "ended_at"), rs.getString("outcome"),
                 rs.getString("hangup_cause"), rs.getString("queue_name"), rs.getString("agent"),
                 rs.getString("menu_choice"), rs.getString("routing_rules"), rs.getInt("offer_attempts"),
-                rs.getString("owner_node"), rs.getString("direction"));
+                rs.getString("owner_node"), rs.getString("direction"),
+                rs.getString("disposition"), rs.getString("disposition_note"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

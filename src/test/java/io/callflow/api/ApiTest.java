@@ -247,6 +247,52 @@ class ApiTest {
     }
 
     @Test
+    void aCallGetsAConfiguredDispositionCodeAndNoteAtWrapUpShownOnItsRecord() {
+        Instant start = Instant.parse("2026-05-01T10:00:00Z");
+        record(RECORD_PREFIX + "wrap-alice", "+4930777", "sales", "alice", "COMPLETED", start);
+        record(RECORD_PREFIX + "wrap-bob", "+4930888", "sales", "bob", "COMPLETED", start);
+        assertThat(admin().exchange("/api/v1/dispositions", HttpMethod.GET, null, String.class).getBody())
+                .isEqualTo("[\"Resolved\",\"Callback requested\",\"Escalated\",\"Wrong number\",\"Sale\","
+                        + "\"No sale\"]");
+        String path = "/api/v1/calls/" + RECORD_PREFIX + "wrap-alice/disposition";
+
+        // Bad input: a clear 400 naming what to send, the record unchanged.
+        for (String body : List.of("{\"code\": \"Bored\"}", "{}", "[1]", "{\"code\": 7}",
+                "{\"code\": \"Sale\", \"note\": 3}", "{\"code\": \"Sale\", \"note\": \"" + "x".repeat(1001) + "\"}",
+                "{\"code\": \"Sale\", \"note\": \"a\\u0000b\"}", "not json")) {
+            ResponseEntity<Map<String, Object>> refused = put(admin(), path, body);
+            assertThat(refused.getStatusCode()).as(body).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat((String) refused.getBody().get("detail")).as(body).isNotBlank();
+        }
+        assertThat(put(admin(), path, "{\"code\": \"Bored\"}").getBody().get("detail"))
+                .isEqualTo("'code' must be one of [Resolved, Callback requested, Escalated, Wrong number, Sale,"
+                        + " No sale]");
+        assertThat(get("/api/v1/calls/" + RECORD_PREFIX + "wrap-alice").getBody()).containsEntry("disposition", null);
+        assertThat(put(admin(), "/api/v1/calls/no-such-call/disposition", "{\"code\": \"Sale\"}").getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+
+        createUser("alice", "alice-password", Roles.AGENT_GROUP);
+        try {
+            TestRestTemplate asAlice = http.withBasicAuth("alice", "alice-password");
+            ResponseEntity<Map<String, Object>> saved = put(asAlice, path,
+                    "{\"code\": \"Callback requested\", \"note\": \" call back after 5 \"}");
+            assertThat(saved.getStatusCode()).isEqualTo(HttpStatus.OK);
+            assertThat(saved.getBody()).containsEntry("disposition", "Callback requested")
+                    .containsEntry("dispositionNote", "call back after 5");
+            assertThat(put(asAlice, "/api/v1/calls/" + RECORD_PREFIX + "wrap-bob/disposition",
+                    "{\"code\": \"Sale\"}").getStatusCode()).as("another agent's call").isEqualTo(HttpStatus.FORBIDDEN);
+        } finally {
+            identityService.deleteUser("alice");
+        }
+        assertThat(put(admin(), path, "{\"code\": \"Resolved\"}").getBody()).containsEntry("disposition", "Resolved")
+                .containsEntry("dispositionNote", null);
+        assertThat(ids("/api/v1/calls?caller=30777&from=2026-05-01T00:00:00Z")).containsExactly(RECORD_PREFIX
+                + "wrap-alice");
+        assertThat(jdbc.queryForObject("select disposition from call_record where call_id = ?", String.class,
+                RECORD_PREFIX + "wrap-bob")).isNull();
+    }
+
+    @Test
     void anAdministratorManagesSkillsAgentsQueuesAndNumbersAndTheFileWins() {
         assertThat(put("/api/v1/admin/skills/french", "{\"description\": \"French speakers\"}").getStatusCode())
                 .isEqualTo(HttpStatus.CREATED);
@@ -383,6 +429,12 @@ class ApiTest {
 
     private ResponseEntity<Map<String, Object>> get(String path) {
         return admin().exchange(path, HttpMethod.GET, null, JSON);
+    }
+
+    private ResponseEntity<Map<String, Object>> put(TestRestTemplate as, String path, String body) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return as.exchange(path, HttpMethod.PUT, new HttpEntity<>(body, headers), JSON);
     }
 
     private ResponseEntity<Map<String, Object>> post(String path, String body) {

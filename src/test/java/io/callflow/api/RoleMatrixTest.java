@@ -226,6 +226,10 @@ class RoleMatrixTest {
                         Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 command(HttpMethod.PUT, BOBS_CALL, "/data", Map.of("ticket", "T-2"), HttpStatus.OK,
                         Caller.ADMIN, Caller.SUPERVISOR),
+                // Wrap-up: the codes for everyone, a call's disposition for its agent, supervisors and administrators
+                get("/api/v1/dispositions", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                disposition(ALICES_CALL, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                disposition(BOBS_CALL, Caller.ADMIN, Caller.SUPERVISOR),
                 // Click-to-call: no outbound trunk is configured here, so an allowed request is answered 409
                 new Operation("POST /api/v1/calls/originate (as alice)", HttpMethod.POST,
                         target -> "/api/v1/calls/originate", caller -> Map.of("agent", "alice", "number", "+4930999"),
@@ -460,6 +464,17 @@ class RoleMatrixTest {
                         assertThat(runtimeService.getVariable(flow.getId(), "ticket") != null).isEqualTo(done);
                     }
                 });
+    }
+
+    /** Giving a call its wrap-up code: stored on the record only when allowed. */
+    private Operation disposition(String callId, Caller... allowed) {
+        String path = "/api/v1/calls/" + callId + "/disposition";
+        return new Operation("PUT " + path, HttpMethod.PUT, target -> path,
+                caller -> Map.of("code", "Resolved", "note", "by " + caller), roles(allowed), HttpStatus.OK,
+                () -> jdbc.update("update call_record set disposition = null, disposition_note = null"
+                        + " where call_id = ?", callId),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select disposition_note from call_record"
+                        + " where call_id = ?", String.class, callId)).isEqualTo(done ? "by " + caller : null));
     }
 
     /** Opening a live event stream: the status of the response (or the handshake), then the client hangs up. */

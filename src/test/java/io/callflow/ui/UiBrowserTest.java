@@ -159,12 +159,17 @@ class UiBrowserTest {
 
         LoginPage.open(BROWSER, base()).signInAndLand("boss", "boss-password");
         WallboardPage wallboard = new WallboardPage(BROWSER);
-        assertThat(wallboard.saysNotLive()).isTrue();
+        wallboard.awaitLive();
         assertThat(wallboard.agentState("alice")).isEqualTo("PAUSED (Lunch)");
         assertThat(wallboard.figure("sales", "waitingNow")).isEqualTo("0");
         assertThat(wallboard.figure("sales", "agentsLoggedIn")).isNotBlank();
+        assertThat(wallboard.level("sales")).isEqualTo("OK");
+        // Changes arrive over the live events: no reload, no Refresh button.
         agents.resume("alice");
-        wallboard.refresh();
+        wallboard.awaitAgentState("alice", "AVAILABLE");
+        wallboard.forcePause("alice");
+        wallboard.awaitAgentState("alice", "PAUSED (Paused by supervisor)");
+        agents.resume("alice");
         wallboard.awaitAgentState("alice", "AVAILABLE");
 
         agents.pause("alice", "Training");

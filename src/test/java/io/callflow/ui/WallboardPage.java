@@ -4,7 +4,7 @@ import io.callflow.support.Browser;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-/** The supervisor wallboard: per-queue figures and the agents' states, refreshed by a button until it is live. */
+/** The supervisor wallboard: per-queue figures and the agents' states, kept current by the live events. */
 final class WallboardPage {
 
     private final Browser browser;
@@ -36,15 +36,22 @@ final class WallboardPage {
         return browser.driver().findElement(By.cssSelector("[data-agent='" + agentId + "'] .state")).getText();
     }
 
-    boolean saysNotLive() {
-        return browser.driver().findElement(By.id("not-live")).getText().contains("Not live yet");
+    /** Waits until the live events are connected (the indicator reads "Live"). */
+    void awaitLive() {
+        browser.await(driver -> "live".equals(driver.findElement(By.id("live-indicator")).getAttribute("data-state")));
     }
 
-    void refresh() {
-        browser.driver().findElement(By.id("refresh")).click();
+    /** The tile's threshold label, e.g. "OK" or "Alert: 7 waiting". */
+    String level(String queue) {
+        return browser.driver().findElement(By.cssSelector("[data-queue='" + queue + "'] .level")).getText();
     }
 
-    /** Waits until the agent's row shows the state (after a refresh, or by itself once the page is live). */
+    /** Forces the agent into a pause (the supervisor action of the agent's row). */
+    void forcePause(String agentId) {
+        browser.driver().findElement(By.cssSelector("[data-agent='" + agentId + "'] [data-action='pause']")).click();
+    }
+
+    /** Waits until the agent's row shows the state; the page is live, so no reload is needed. */
     void awaitAgentState(String agentId, String state) {
         browser.await(driver -> {
             String shown = driver.findElement(By.cssSelector("[data-agent='" + agentId + "'] .state")).getText();
