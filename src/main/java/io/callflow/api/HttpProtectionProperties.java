@@ -10,13 +10,16 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Protection of the HTTP surface against floods and password guessing: request rate limits per source address and
- * per authenticated user, and the HTTP Basic login guard (docs/configuration.md, "HTTP protection").
+ * per authenticated user, the HTTP Basic login guard, and how long a checked password is remembered
+ * ({@code authenticationCacheTtl}, 0 to check every request against the user store; docs/configuration.md, "HTTP
+ * protection").
  */
 @ConfigurationProperties("callflow.http")
 @Validated
 public record HttpProtectionProperties(
         @DefaultValue @Valid RateLimit rateLimit,
-        @DefaultValue @Valid LoginGuardSettings loginGuard) {
+        @DefaultValue @Valid LoginGuardSettings loginGuard,
+        @DefaultValue("10s") Duration authenticationCacheTtl) {
 
     /**
      * Token buckets of {@code perSource} (or {@code perUser}) requests refilled evenly over {@code period}: the

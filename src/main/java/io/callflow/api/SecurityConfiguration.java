@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -28,8 +29,19 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 class SecurityConfiguration {
 
     @Bean
-    CamundaIdentityAuthenticationProvider camundaIdentityAuthenticationProvider(IdentityService identityService) {
-        return new CamundaIdentityAuthenticationProvider(identityService);
+    CamundaIdentityAuthenticationProvider camundaIdentityAuthenticationProvider(IdentityService identityService,
+            HttpProtectionProperties protection) {
+        return new CamundaIdentityAuthenticationProvider(identityService, protection.authenticationCacheTtl());
+    }
+
+    /**
+     * No Micrometer observation per security filter, authentication and authorization: each request went through a
+     * dozen of them, a sixth of a request's CPU (docs/benchmarks.md, "Operations API"); the HTTP server's own
+     * observation (metrics {@code http.server.requests}, the request's trace span) stays.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
     }
 
     @Bean
