@@ -48,6 +48,7 @@ public final class ApiBenchmark {
         int callRate = args.length > 2 ? Integer.parseInt(args[2]) : 25;
         int agents = args.length > 3 ? Integer.parseInt(args[3]) : 300;
         int wsClients = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        boolean webhook = args.length <= 5 || Boolean.parseBoolean(args[5]);
         Path root = FlowBenchmark.prepareContent(agents);
         int sipPort = Sipp.freePort();
         try (EmbeddedPostgres postgres = Bench.postgres(root.resolve("pgdata")).start()) {
@@ -58,7 +59,7 @@ public final class ApiBenchmark {
             settings.add("--callflow.admin.password=bench-admin-password");
             ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, settings);
             try {
-                run(app, root, sipPort, seconds, apiRate, callRate, agents, wsClients);
+                run(app, root, sipPort, seconds, apiRate, callRate, agents, wsClients, webhook);
             } finally {
                 app.close();
             }
@@ -67,7 +68,7 @@ public final class ApiBenchmark {
     }
 
     private static void run(ConfigurableApplicationContext app, Path root, int sipPort, int seconds, int apiRate,
-            int callRate, int agents, int wsClients) throws Exception {
+            int callRate, int agents, int wsClients, boolean webhook) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
         String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
         Process uas = FlowBenchmark.registerAgents(jdbc, root, sipPort, agents);
@@ -84,6 +85,10 @@ public final class ApiBenchmark {
             HttpResponse<String> subscribed = client.http.send(client.postBuilder("/api/v1/webhooks",
                     "{\"url\": \"" + receiver.url() + "\", \"eventTypes\": [\"*\"]}").build(),
                     HttpResponse.BodyHandlers.ofString());
+            if (!webhook) {
+                client.http.send(client.delete("/api/v1/webhooks/" + new ObjectMapper().readTree(subscribed.body())
+                        .path("id").asText()), HttpResponse.BodyHandlers.discarding());
+            }
             if (subscribed.statusCode() != 201) {
                 throw new IllegalStateException("webhook subscription refused: " + subscribed.body());
             }
@@ -274,6 +279,11 @@ public final class ApiBenchmark {
 
         HttpRequest post(String path, String json) {
             return postBuilder(path, json).build();
+        }
+
+        HttpRequest delete(String path) {
+            return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", authorization).DELETE().build();
         }
 
         HttpRequest.Builder postBuilder(String path, String json) {
