@@ -43,6 +43,9 @@ class WebhookDispatcher implements SmartLifecycle {
     private final Clock clock;
     private final IntervalFunction backoff;
     private final String owner;
+    /** The shortest time between two passes woken by commits. */
+    static final long WAKE_GAP_MILLIS = 100;
+    private volatile long lastPass = System.nanoTime() - WAKE_GAP_MILLIS * 1_000_000;
     private final AtomicLong claims = new AtomicLong();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean passQueued = new AtomicBoolean();
@@ -84,14 +87,19 @@ class WebhookDispatcher implements SmartLifecycle {
         scheduler.scheduleWithFixedDelay(this::pass, poll, poll, TimeUnit.MILLISECONDS);
     }
 
-    /** Asks for a pass soon; cheap and non-blocking, so it may run on the committing thread. */
+    /**
+     * Asks for a pass soon; cheap and non-blocking, so it may run on the committing thread. Passes woken by commits
+     * are at least {@link #WAKE_GAP_MILLIS} apart: a busy node commits to the outbox hundreds of times a second, and
+     * a pass per commit (each a few queries and commits) cost more than the deliveries.
+     */
     void wake() {
         if (running && passQueued.compareAndSet(false, true)) {
             try {
-                scheduler.execute(() -> {
+                long wait = Math.max(0, lastPass + WAKE_GAP_MILLIS * 1_000_000 - System.nanoTime());
+                scheduler.schedule(() -> {
                     passQueued.set(false);
                     pass();
-                });
+                }, wait, TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 passQueued.set(false);
             }
@@ -102,6 +110,7 @@ class WebhookDispatcher implements SmartLifecycle {
         if (!running) {
             return;
         }
+        lastPass = System.nanoTime();
         try {
             fanout.run();
             dispatch();
