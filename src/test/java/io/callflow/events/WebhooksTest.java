@@ -118,6 +118,23 @@ class WebhooksTest {
     }
 
     @Test
+    void withNoSubscriptionNothingIsMarkedAndANewSubscriptionGetsOnlyWhatCommitsAfterIt() {
+        PlatformEvent before = append("call.answered", "sales");
+        long seq = jdbc.queryForObject("select seq from event_outbox where event_id = ?", Long.class,
+                before.id().toString());
+        // Nobody subscribed: the fan-out's floor passes the row without reading or marking it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                "select floor_seq from webhook_cursor where id = 1", Long.class) >= seq);
+        assertThat(fannedOut(before)).isFalse();
+
+        String id = subscribe(RECEIVER.url("/after"), List.of("*"), null, 1);
+        PlatformEvent after = append("call.ended", "sales");
+        await().atMost(Duration.ofSeconds(15)).until(() -> deliveries(id, "DELIVERED").size() == 1);
+        assertThat(RECEIVER.received()).extracting(WebhookReceiver.Received::eventIds)
+                .containsOnly(after.id().toString());
+    }
+
+    @Test
     void aReceiverThatFailsTwiceGetsTheEventOnTheThirdAttemptWithTheSameIdempotencyKey() {
         String id = subscribe(RECEIVER.url("/flaky"), List.of("*"), null, 1);
         RECEIVER.script(500, 503);
