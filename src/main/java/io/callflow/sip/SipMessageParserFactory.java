@@ -55,7 +55,12 @@ public final class SipMessageParserFactory implements MessageParserFactory {
         protected SIPMessage processFirstLine(String firstLine, ParseExceptionListener listener, byte[] buffer)
                 throws ParseException {
             SEEN.get().clear();
-            SIPMessage message = super.processFirstLine(firstLine, listener, buffer);
+            SIPMessage message;
+            try {
+                message = super.processFirstLine(firstLine, listener, buffer);
+            } catch (RuntimeException broken) {
+                throw unparsable(firstLine, broken);
+            }
             // RFC 3261 section 25.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF, single spaces.
             if (message instanceof SIPRequest && firstLine.contains("  ")) {
                 mark(message, "Request-Line elements must be separated by single spaces");
@@ -81,7 +86,26 @@ public final class SipMessageParserFactory implements MessageParserFactory {
                     && !NAME_ADDR.matcher(header.substring(colon + 1)).matches()) {
                 mark(message, "Malformed " + name + " display name or address");
             }
-            super.processHeader(header, message, listener, rawMessage);
+            try {
+                super.processHeader(header, message, listener, rawMessage);
+            } catch (RuntimeException broken) {
+                // A header parser that fails with an unchecked exception (Subscription-State "reason=" with no value
+                // is a NullPointerException) would escape to the stack's reader thread and lose the datagram with an
+                // ERROR; it is a malformed header like any other, handled by the channel's listener (kept unparsed,
+                // or the message rejected when the header is one the channel requires).
+                ParseException malformed = unparsable(header, broken);
+                if (listener == null) {
+                    throw malformed;
+                }
+                listener.handleException(malformed, message, null, header,
+                        rawMessage == null ? null : new String(rawMessage, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+
+        private static ParseException unparsable(String line, RuntimeException cause) {
+            ParseException malformed = new ParseException("Unparsable: " + line.strip(), 0);
+            malformed.initCause(cause);
+            return malformed;
         }
 
         private static void mark(SIPMessage message, String reason) {

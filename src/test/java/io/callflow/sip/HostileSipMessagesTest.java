@@ -90,6 +90,15 @@ class HostileSipMessagesTest extends RunningCallflow {
     }
 
     @Test
+    void aHeaderThatCrashesTheStacksParserIsKeptUnparsedAndTheRequestAnswered() throws Exception {
+        // Regression (found by SipMessageFuzzTest): JAIN-SIP's Subscription-State parser throws a NullPointerException
+        // on "reason=" without a value, which escaped to the stack's reader thread and lost the datagram.
+        String request = options("OPTIONS", udp.getLocalPort(), "udp").replace("Max-Forwards: 70",
+                "Max-Forwards: 70\r\nSubscription-State: terminated;reason=");
+        assertThat(udpExchange(bytes(request), 2000)).startsWith("SIP/2.0 200 ");
+    }
+
+    @Test
     void aPacketWithoutCseqDoesNotFloodTheLog() throws Exception {
         // Regression: JAIN-SIP logged each such packet as an ERROR with its 64 KiB receive buffer written out as
         // numbers, some 200 KB per 300-byte datagram.
