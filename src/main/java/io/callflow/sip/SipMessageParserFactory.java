@@ -1,5 +1,6 @@
 package io.callflow.sip;
 
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.HashSet;
 import java.util.Locale;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.MessageParser;
@@ -48,6 +50,9 @@ public final class SipMessageParserFactory implements MessageParserFactory {
 
     static final class DefectNoticingParser extends StringMsgParser {
 
+        private static final Set<String> VIA = Set.of("via", "v");
+        private static final Pattern PORT = Pattern.compile("\\d{1,5}");
+
         /** The single-valued headers seen so far in the message this thread is parsing (the parser is shared). */
         private static final ThreadLocal<Set<String>> SEEN = ThreadLocal.withInitial(HashSet::new);
 
@@ -88,6 +93,7 @@ public final class SipMessageParserFactory implements MessageParserFactory {
             }
             try {
                 super.processHeader(header, message, listener, rawMessage);
+                checkRport(header, colon, message, listener, rawMessage);
             } catch (RuntimeException broken) {
                 // A header parser that fails with an unchecked exception (Subscription-State "reason=" with no value
                 // is a NullPointerException) would escape to the stack's reader thread and lose the datagram with an
@@ -98,7 +104,32 @@ public final class SipMessageParserFactory implements MessageParserFactory {
                     throw malformed;
                 }
                 listener.handleException(malformed, message, null, header,
-                        rawMessage == null ? null : new String(rawMessage, java.nio.charset.StandardCharsets.UTF_8));
+                        rawMessage == null ? null : new String(rawMessage, StandardCharsets.UTF_8));
+            }
+        }
+
+        /**
+         * RFC 3581 section 3: rport is empty in a request or a port number. The stack takes any value, then fails with a
+         * NumberFormatException on every answer it builds (it copies the Via), so the request could never be answered:
+         * a malformed Via, which rejects the message.
+         */
+        private static void checkRport(String header, int colon, SIPMessage message, ParseExceptionListener listener,
+                byte[] rawMessage) throws ParseException {
+            if (colon < 0 || !VIA.contains(header.substring(0, colon).trim().toLowerCase(Locale.ROOT))
+                    || message.getViaHeaders() == null) {
+                return;
+            }
+            for (Object each : message.getViaHeaders()) {
+                String rport = ((Via) each).getParameter("rport");
+                if (rport != null && !rport.isEmpty() && !PORT.matcher(rport).matches()) {
+                    ParseException malformed = new ParseException("Via rport is not a port: " + rport, 0);
+                    if (listener == null) {
+                        throw malformed;
+                    }
+                    listener.handleException(malformed, message, Via.class, header,
+                            rawMessage == null ? null : new String(rawMessage, StandardCharsets.UTF_8));
+                    return;
+                }
             }
         }
 

@@ -99,6 +99,17 @@ class HostileSipMessagesTest extends RunningCallflow {
     }
 
     @Test
+    void aViaWhoseRportIsNotAPortIsABadRequestWithTheReason() throws Exception {
+        // Regression (found by SipMessageFuzzTest): every answer copies the Via, and the stack's copy failed with a
+        // NumberFormatException on "rport=abc" (RFC 3581 section 3: empty in a request, or a port).
+        String request = options("OPTIONS", udp.getLocalPort(), "udp").replaceFirst("(?m)^(Via: [^\r]*)",
+                "$1;rport=z9hG4bK-abc");
+        assertThat(request).contains(";rport=z9hG4bK-abc");
+        assertThat(udpExchange(bytes(request), 2000)).startsWith("SIP/2.0 400 ").contains("rport is not a port");
+        assertStillAnswersOptions();
+    }
+
+    @Test
     void aPacketWithoutCseqDoesNotFloodTheLog() throws Exception {
         // Regression: JAIN-SIP logged each such packet as an ERROR with its 64 KiB receive buffer written out as
         // numbers, some 200 KB per 300-byte datagram.
