@@ -142,6 +142,7 @@ public class Administration {
             case SKILLS -> {
                 view.put("name", rs.getString("name"));
                 view.put("description", rs.getString("description"));
+                view.put("languages", DidLanguages.parse(rs.getString("languages")));
             }
             case AGENTS -> {
                 String id = rs.getString("id");
@@ -181,6 +182,7 @@ public class Administration {
                 view.put("did", rs.getString("did"));
                 view.put("flow", rs.getString("flow_key"));
                 view.put("description", rs.getString("description"));
+                view.put("languages", DidLanguages.parse(rs.getString("languages")));
             }
         }
         view.put("managedBy", rs.getString("managed_by"));

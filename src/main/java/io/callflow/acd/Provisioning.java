@@ -270,9 +270,10 @@ class Provisioning {
     private String did(DidSpec did) {
         require(did.did(), "did");
         require(did.flow(), "flow");
-        upsert("update did_route set flow_key = ?, description = ? where did = ?",
-                "insert into did_route (flow_key, description, did) values (?,?,?)", did.flow(), did.description(),
-                did.did());
+        String languages = DidLanguages.validated(did.languages());
+        upsert("update did_route set flow_key = ?, description = ?, languages = ? where did = ?",
+                "insert into did_route (flow_key, description, languages, did) values (?,?,?,?)", did.flow(),
+                did.description(), languages, did.did());
         return did.did();
     }
 

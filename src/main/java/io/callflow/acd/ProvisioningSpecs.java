@@ -44,6 +44,7 @@ final class ProvisioningSpecs {
         }
     }
 
-    record DidSpec(String did, String flow, String description) {
+    /** A number: the flow it starts and the languages it offers, in menu order (the first is the default). */
+    record DidSpec(String did, String flow, String description, List<String> languages) {
     }
 }

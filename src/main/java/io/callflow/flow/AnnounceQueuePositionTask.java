@@ -33,12 +33,11 @@ class AnnounceQueuePositionTask extends AwaitingTask {
             execution.setVariable("position", queued.position());
             execution.setVariable("estimatedWaitSeconds", queued.estimatedWait().toSeconds());
             prompts.add("you-are-number");
-            prompts.addAll(NumberPrompts.of(queued.position()));
+            prompts.addAll(NumberPrompts.of(queued.position(), language));
             prompts.add("in-queue");
             long minutes = Math.max(1, Math.round(queued.estimatedWait().toSeconds() / 60.0));
             prompts.add("estimated-wait");
-            prompts.addAll(NumberPrompts.of(minutes));
-            prompts.add("minutes");
+            prompts.addAll(NumberPrompts.minutes(minutes, language));
         });
         return () -> callControl.play(callId, prompts, language, false);
     }

@@ -82,7 +82,7 @@ public class CallHistory {
                 rs.getString("hangup_cause"), rs.getString("queue_name"), rs.getString("agent"),
                 rs.getString("menu_choice"), rs.getString("routing_rules"), rs.getInt("offer_attempts"),
                 rs.getString("owner_node"), rs.getString("direction"),
-                rs.getString("disposition"), rs.getString("disposition_note"));
+                rs.getString("disposition"), rs.getString("disposition_note"), rs.getString("language"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

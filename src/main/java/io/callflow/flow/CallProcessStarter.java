@@ -3,6 +3,7 @@ package io.callflow.flow;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.callflow.acd.DidLanguages;
 import io.callflow.call.CallArrived;
 import io.callflow.call.CallControl;
 import io.callflow.platform.DatabaseOutage;
@@ -27,11 +28,14 @@ class CallProcessStarter {
 
     private final RuntimeService runtimeService;
     private final CallControl callControl;
+    private final DidLanguages languages;
     private final Timer start;
 
-    CallProcessStarter(RuntimeService runtimeService, CallControl callControl, MeterRegistry meters) {
+    CallProcessStarter(RuntimeService runtimeService, CallControl callControl, DidLanguages languages,
+            MeterRegistry meters) {
         this.runtimeService = runtimeService;
         this.callControl = callControl;
+        this.languages = languages;
         this.start = Timer.builder("callflow.flow.start")
                 .description("Starting a call's flow up to its first wait state, including the commit")
                 .publishPercentileHistogram().register(meters);
@@ -44,7 +48,7 @@ class CallProcessStarter {
         variables.put("did", call.did());
         variables.put("trunk", call.trunk());
         variables.put(CallEventCorrelator.CALLER_LEG, call.callerLeg().value());
-        variables.put("language", "en");
+        CallLanguages.atStart(variables, languages.offeredAt(call.did()));
         try {
             start.record(() -> runtimeService.startProcessInstanceByKey(call.flowKey(), call.callId().value(),
                     variables));

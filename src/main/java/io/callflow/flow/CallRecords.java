@@ -87,11 +87,12 @@ class CallRecords {
         String hangupCause = CallVariables.text(call, "hangupCause", null);
         jdbc.update("""
                 update call_record set ended_at = ?, outcome = ?, answered_at = ?, queue_name = ?, agent = ?,
-                  menu_choice = ?, routing_rules = ?, offer_attempts = ?, hangup_cause = ?
+                  menu_choice = ?, routing_rules = ?, offer_attempts = ?, hangup_cause = ?, language = ?
                 where call_id = ?""",
                 Timestamp.from(now), outcome, answeredAt == null ? null : Timestamp.from(answeredAt), queue, agent,
                 CallVariables.text(call, "menuChoice", null), truncate(CallVariables.text(call, "routingRules", null)),
-                CallVariables.number(call, "offerAttempts", 0), hangupCause, call.getBusinessKey());
+                CallVariables.number(call, "offerAttempts", 0), hangupCause,
+                CallVariables.text(call, CallLanguages.LANGUAGE, null), call.getBusinessKey());
         events.publishEvent(new CallRecordClosed(new CallId(call.getBusinessKey()), outcome, hangupCause,
                 CallVariables.text(call, "caller", null), CallVariables.text(call, "did", null), queue, agent,
                 answeredAt, now));

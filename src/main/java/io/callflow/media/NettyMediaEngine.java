@@ -525,7 +525,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     private short[] load(CallId callId, String language, String name) {
         try {
-            return prompts.samples(language == null ? "en" : language, name);
+            return prompts.prompt(language, name);
         } catch (IllegalArgumentException e) {
             log.error("Call {}: {}; skipping it", callId, e.getMessage());
             return null;

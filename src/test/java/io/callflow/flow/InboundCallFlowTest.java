@@ -526,13 +526,75 @@ class InboundCallFlowTest {
                 List.of("Menu choice to queue"));
     }
 
+    @Test
+    void languageMenu_germanChosen_promptsAnnouncementsRoutingAndRecordInGerman() {
+        arriveAt("inbound-call", trilingualNumber());
+        assertThat(call).isWaitingAt("LanguageMenu");
+        verify(callControl).play(callId, List.of("en:for-this-language", "en:1", "de:for-this-language", "de:2",
+                "fr:for-this-language", "fr:3"), "en", true);
+
+        press("2");
+        assertThat(call).hasPassed("SetLanguage").isWaitingAt("MainMenu");
+        assertThat(call).variables().containsEntry("language", "de");
+        verify(callControl).play(callId, List.of("welcome"), "de", false);
+        verify(callControl).play(callId, List.of("menu"), "de", true);
+
+        // German reads 21 whole ("einundzwanzig"), and one minute has its own prompt ("eine Minute").
+        when(distributor.position(any())).thenReturn(Optional.of(
+                new EnqueueResult.Queued("support", 21, Duration.ofSeconds(50))));
+        press("2");
+        assertThat(call).isWaitingAt("AnnounceQueuePosition");
+        verify(router).route(argThat(facts -> "de".equals(facts.language())));
+        verify(callControl).play(callId, List.of("please-hold", "you-are-number", "21", "in-queue",
+                "estimated-wait", "one-minute"), "de", false);
+
+        callerHangsUp();
+        assertThat(call).isEnded();
+        assertThat(jdbc.queryForObject("select language from call_record where call_id = ?", String.class,
+                callId.value())).isEqualTo("de");
+    }
+
+    @Test
+    void languageMenu_noKeyOrAnotherKey_keepsTheNumbersDefault() {
+        for (String key : new String[] {"", "7", "#"}) {
+            arriveAt("inbound-call", trilingualNumber());
+            assertThat(call).isWaitingAt("LanguageMenu");
+            press(key);
+            assertThat(call).hasPassed("SetLanguage").isWaitingAt("MainMenu");
+            assertThat(call).variables().containsEntry("language", "en");
+            callerHangsUp();
+        }
+    }
+
+    @Test
+    void oneLanguage_noMenu_andNoLanguageVariablesBeyondTheLanguage() {
+        arrive();
+        assertThat(call).isWaitingAt("MainMenu").hasNotPassed("LanguageMenu");
+        assertThat(call).variables().containsEntry("language", "en").doesNotContainKeys("languages",
+                "languageMenuPrompts");
+        callerHangsUp();
+    }
+
+
     private void arrive() {
         arrive("inbound-call");
     }
 
     private void arrive(String flow) {
+        arriveAt(flow, "100");
+    }
+
+    /** A number offering English, German and French, in that order; each test its own, since numbers are cached. */
+    private String trilingualNumber() {
+        String did = "3" + Math.abs(System.nanoTime() % 1_000_000);
+        jdbc.update("insert into did_route (did, flow_key, languages, managed_by) values (?, 'inbound-call',"
+                + " 'en,de,fr', 'api')", did);
+        return did;
+    }
+
+    private void arriveAt(String flow, String did) {
         callId = CallId.random();
-        events.publishEvent(new CallArrived(callId, new LegId("caller-" + callId), "+4930123456", "100", "carrier-a",
+        events.publishEvent(new CallArrived(callId, new LegId("caller-" + callId), "+4930123456", did, "carrier-a",
                 flow, Instant.now()));
         call = runtimeService.createProcessInstanceQuery().processInstanceBusinessKey(callId.value()).singleResult();
         assertThat(call).isNotNull();
