@@ -111,7 +111,7 @@ public class AgentPlacedCalls {
             if (route instanceof AgentRoute.Feature feature) {
                 feature(callId, agentId, feature);
             } else if (route instanceof AgentRoute.ToAgent agent) {
-                connect(event, agentId, Kind.INTERNAL, agent.agentId(), agent.sipUser(),
+                connect(event, agentId, Kind.INTERNAL, agent.agentId(), event.dialled(),
                         leg -> callControl.dialAgent(callId, leg, agent.sipUser(), AGENT_RING));
             } else if (route instanceof AgentRoute.ToTrunk trunk) {
                 connect(event, agentId, Kind.OUTBOUND, null, trunk.number(), leg -> callControl.dialTrunk(callId, leg,
