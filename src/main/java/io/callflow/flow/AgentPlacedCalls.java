@@ -62,10 +62,12 @@ public class AgentPlacedCalls {
     private final String node;
     private final ApplicationEventPublisher events;
     private final Map<CallId, Placed> calls = new ConcurrentHashMap<>();
+    private final CallRecords records;
 
     AgentPlacedCalls(CallControl callControl, AgentDialPlans dialPlans, Agents agents, CallDistributor distributor,
             CallEventPublisher callEvents, JdbcTemplate jdbc, TransactionTemplate transactions, Clock clock,
-            @Value("${callflow.node-id:local}") String node, ApplicationEventPublisher events) {
+            @Value("${callflow.node-id:local}") String node, ApplicationEventPublisher events, CallRecords records) {
+        this.records = records;
         this.callControl = callControl;
         this.dialPlans = dialPlans;
         this.agents = agents;
@@ -257,16 +259,7 @@ public class AgentPlacedCalls {
             return;
         }
         transactions.executeWithoutResult(status -> {
-            Instant now = clock.instant();
-            if (jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ? where call_id = ?"
-                    + " and ended_at is null", Timestamp.from(now), outcome, cause, callId.value()) > 0) {
-                List<Map<String, Object>> record = jdbc.queryForList("select caller, did, answered_at from"
-                        + " call_record where call_id = ?", callId.value());
-                Object answeredAt = record.get(0).get("answered_at");
-                events.publishEvent(new CallRecordClosed(callId, outcome, cause, (String) record.get(0).get("caller"),
-                        (String) record.get(0).get("did"), null, call.agentId,
-                        answeredAt instanceof Timestamp at ? at.toInstant() : null, now));
-            }
+            records.closeWithoutFlow(callId, outcome, cause, call.agentId);
             if (call.callerTaken && call.answered) {
                 distributor.completed(callId, call.agentId);
             } else if (call.callerTaken) {

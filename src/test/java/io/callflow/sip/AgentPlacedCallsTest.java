@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +16,7 @@ import io.callflow.acd.Agents;
 import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
 import io.callflow.support.Sipp;
+import io.callflow.support.Wavs;
 import io.callflow.support.TestContent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -156,7 +155,7 @@ class AgentPlacedCallsTest {
 
         Path recording = CONTENT.root().resolve("data/recordings/" + callId + ".wav");
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(recording) && Files.size(recording) > 44);
-        double[] rms = channelRms(recording);
+        double[] rms = Wavs.channelRms(recording);
         assertThat(rms[0]).as("alice's voice, which bob hears").isGreaterThan(300);
         assertThat(rms[1]).as("bob's voice (his echo), which alice hears").isGreaterThan(300);
     }
@@ -261,19 +260,6 @@ class AgentPlacedCallsTest {
 
     private AgentState state(String agentId) {
         return agents.find(agentId).orElseThrow().state();
-    }
-
-    private static double[] channelRms(Path wav) throws IOException {
-        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
-        double[] sum = new double[2];
-        int frames = (data.limit() - 44) / 4;
-        for (int i = 0; i < frames; i++) {
-            for (int ch = 0; ch < 2; ch++) {
-                double s = data.getShort(44 + i * 4 + ch * 2);
-                sum[ch] += s * s;
-            }
-        }
-        return new double[] {Math.sqrt(sum[0] / frames), Math.sqrt(sum[1] / frames)};
     }
 
     private static int freePort() {
