@@ -67,7 +67,13 @@ final class OutboundTrunks {
             if (trunk.name() == null || trunk.name().isBlank()) {
                 throw new IllegalArgumentException("callflow.sip.outbound-trunks: every trunk needs a name");
             }
-            OutboundTrunk address = OutboundTrunk.parse(trunk.address());
+            OutboundTrunk address;
+            try {
+                address = OutboundTrunk.parse(trunk.address());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("callflow.sip.outbound-trunks: trunk '" + trunk.name()
+                        + "' address must be host:port, not '" + trunk.address() + "'", e);
+            }
             if (address == null) {
                 throw new IllegalArgumentException("callflow.sip.outbound-trunks: trunk '" + trunk.name()
                         + "' needs an address (host:port)");
