@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +13,7 @@ import java.util.Map;
 import io.callflow.acd.AgentState;
 import io.callflow.acd.Agents;
 import io.callflow.support.Sipp;
+import io.callflow.support.Wavs;
 import io.callflow.support.TestContent;
 import org.camunda.bpm.engine.HistoryService;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,7 +117,7 @@ class EndToEndCallTest {
         // Audio both ways: the caller's A-law speech on the left, the agent's (echoed, transcoded) on the right.
         Path recording = CONTENT.root().resolve("data/recordings/" + callId + ".wav");
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.size(recording) > 44);
-        double[] rms = channelRms(recording);
+        double[] rms = Wavs.channelRms(recording);
         assertThat(rms[0]).as("caller channel loudness").isGreaterThan(300);
         assertThat(rms[1]).as("agent channel loudness").isGreaterThan(300);
         // From recording start (just before the bridge) to the BYE: the 7.1 s of speech in g711a.pcap and the
@@ -240,19 +239,6 @@ class EndToEndCallTest {
         List<Map<String, Object>> rows = jdbc.queryForList("select * from call_record order by started_at desc"
                 + " fetch first 1 rows only");
         return rows.isEmpty() ? null : rows.get(0);
-    }
-
-    private static double[] channelRms(Path wav) throws IOException {
-        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
-        double[] sum = new double[2];
-        int frames = (data.limit() - 44) / 4;
-        for (int i = 0; i < frames; i++) {
-            for (int ch = 0; ch < 2; ch++) {
-                double s = data.getShort(44 + i * 4 + ch * 2);
-                sum[ch] += s * s;
-            }
-        }
-        return new double[] {Math.sqrt(sum[0] / frames), Math.sqrt(sum[1] / frames)};
     }
 
     private static int freePort() {

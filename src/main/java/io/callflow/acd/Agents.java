@@ -102,6 +102,42 @@ public class Agents {
         return dispatcher.reserveNamed(callId, agentId);
     }
 
+    /** The agent's state, or empty for an unknown agent. */
+    public Optional<AgentState> stateOf(String agentId) {
+        return jdbc.queryForList("select state from agent where id = ?", String.class, agentId).stream()
+                .map(AgentState::valueOf).findFirst();
+    }
+
+    /**
+     * Takes an available agent for a call it is part of without owning it (the called agent of an agent-to-agent
+     * call, or the caller of a call it put into a queue): RESERVED without a current call, so the dispatcher offers
+     * it nothing and the call's own reservations are not disturbed. Returns false when the agent is not available.
+     */
+    @Transactional
+    public boolean takeForAgentCall(String agentId, String why) {
+        return store.change(agentId, EnumSet.of(AgentState.AVAILABLE), null, new Change(AgentState.RESERVED, why,
+                "")).isPresent();
+    }
+
+    /** An agent taken by {@link #takeForAgentCall} is talking: ON_CALL. */
+    @Transactional
+    public boolean agentCallAnswered(String agentId, String why) {
+        return store.change(agentId, EnumSet.of(AgentState.RESERVED), null, Change.to(AgentState.ON_CALL, why))
+                .isPresent();
+    }
+
+    /** An agent taken by {@link #takeForAgentCall} is free again (through WRAP_UP when it talked). */
+    @Transactional
+    public boolean releaseFromAgentCall(String agentId) {
+        store.change(agentId, EnumSet.of(AgentState.ON_CALL), null, Change.to(AgentState.WRAP_UP, "agent call ended"));
+        boolean changed = store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.WRAP_UP), null,
+                Change.to(AgentState.AVAILABLE, null)).isPresent();
+        if (changed) {
+            dispatcher.trigger();
+        }
+        return changed;
+    }
+
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }

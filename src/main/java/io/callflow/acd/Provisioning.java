@@ -49,15 +49,20 @@ class Provisioning {
     static final Set<String> STRATEGIES = Set.of("longest-idle", "round-robin", "fewest-calls", "least-talk-time",
             "random", "skills-weighted", "sticky");
 
+    /** The section holding the agents' dial plan, an object rather than a list. */
+    static final String DIAL_PLAN = "dialPlan";
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final AcdProperties properties;
     private final Clock clock;
     private final String realm;
     private final ObjectMapper yaml = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final AgentDialPlans dialPlans;
 
     Provisioning(JdbcTemplate jdbc, TransactionTemplate tx, AcdProperties properties, Clock clock,
-            @Value("${callflow.sip.domain:callflow.local}") String realm) {
+            @Value("${callflow.sip.domain:callflow.local}") String realm, AgentDialPlans dialPlans) {
+        this.dialPlans = dialPlans;
         this.jdbc = jdbc;
         this.tx = tx;
         this.properties = properties;
@@ -93,10 +98,30 @@ class Provisioning {
                 }
             }
         }
+        applied += dialPlan(name, entries, problems);
         if (readWhole) {
             handOver(entries);
+            if (entries.stream().noneMatch(entry -> entry.section().equals(DIAL_PLAN))) {
+                dialPlans.handOverToApi();
+            }
         }
         return new ProvisioningReport(name, applied, problems, clock.instant());
+    }
+
+    /** The agents' dial plan ({@code dialPlan:}, one object), applied after the agents and queues it names. */
+    private int dialPlan(String name, List<Entry> entries, List<ProvisioningProblem> problems) {
+        int applied = 0;
+        for (Entry entry : entries) {
+            if (entry.section().equals(DIAL_PLAN)) {
+                try {
+                    tx.executeWithoutResult(status -> dialPlans.apply(entry.node(), Administration.FILE));
+                    applied++;
+                } catch (RuntimeException e) {
+                    problems.add(new ProvisioningProblem(name, entry.line(), "dialPlan skipped: " + message(e)));
+                }
+            }
+        }
+        return applied;
     }
 
     /**
@@ -132,6 +157,10 @@ class Provisioning {
                 String section = parser.currentName();
                 int sectionLine = parser.currentLocation().getLineNr();
                 JsonToken value = parser.nextToken();
+                if (section.equals(DIAL_PLAN) && value == JsonToken.START_OBJECT) {
+                    entries.add(new Entry(section, sectionLine, yaml.readTree(parser)));
+                    continue;
+                }
                 if (!Set.of("skills", "agents", "queues", "dids").contains(section) || value != JsonToken.START_ARRAY) {
                     problems.add(new ProvisioningProblem(name, sectionLine, "'" + section
                             + "' is not one of the lists skills, agents, queues, dids; ignored"));

@@ -81,6 +81,26 @@ public interface CallControl {
      */
     boolean isLive(CallId callId);
 
+    /**
+     * Dials {@code number} through the named outbound trunk ({@code callflow.sip.outbound-trunks}; null: the default
+     * trunk) on a new leg, presenting {@code callerId} as the trunk expects (From and/or P-Asserted-Identity; null:
+     * the trunk's own rule). Outcomes as for {@link #dialAgent}. Without such a trunk the leg fails at once
+     * ({@link AgentLegFailed}, UNAVAILABLE). Works on any call, inbound or agent-placed.
+     */
+    default void dialTrunk(CallId callId, LegId legId, String trunk, String number, String callerId,
+            Duration ringTimeout) {
+        dialOutbound(callId, legId, number, ringTimeout);
+    }
+
+    /**
+     * Refuses the caller's INVITE, still unanswered, with a SIP {@code status} (4xx-6xx) and reason phrase (an agent's
+     * call the dial plan or a feature could not serve); a {@link LegHungUp} of the caller's leg follows. On an
+     * answered call it hangs up, as {@link #hangUp} does.
+     */
+    default void reject(CallId callId, int status, String reason) {
+        hangUp(callId);
+    }
+
     /** How to collect digits: at most {@code maxDigits}, ended early by the terminator key. */
     record DigitCollection(int maxDigits, Character terminator, Duration firstDigitTimeout,
             Duration interDigitTimeout) {

@@ -56,6 +56,25 @@ class CallRecords {
                 false));
     }
 
+    /**
+     * Closes the record of a call no flow runs (click-to-call, a call an agent placed) with its agent, in the caller's
+     * transaction, and announces it; returns whether it was still open.
+     */
+    boolean closeWithoutFlow(CallId callId, String outcome, String hangupCause, String agent) {
+        Instant now = clock.instant();
+        if (jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ?, agent = ?"
+                + " where call_id = ? and ended_at is null", Timestamp.from(now), outcome, hangupCause, agent,
+                callId.value()) == 0) {
+            return false;
+        }
+        Map<String, Object> record = jdbc.queryForMap("select caller, did, answered_at from call_record"
+                + " where call_id = ?", callId.value());
+        events.publishEvent(new CallRecordClosed(callId, outcome, hangupCause, (String) record.get("caller"),
+                (String) record.get("did"), null, agent, record.get("answered_at") instanceof Timestamp at
+                        ? at.toInstant() : null, now));
+        return true;
+    }
+
     /** Closes a record whose flow is gone without closing it; returns whether a record was still open. */
     boolean closeLost(String callId, String outcome) {
         Instant now = clock.instant();

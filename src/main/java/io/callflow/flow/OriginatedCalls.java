@@ -49,11 +49,13 @@ public class OriginatedCalls {
     private final Map<CallId, Outbound> calls = new ConcurrentHashMap<>();
 
     private final ApplicationEventPublisher events;
+    private final CallRecords records;
 
     OriginatedCalls(CallControl callControl, Agents agents, CallDistributor distributor, JdbcTemplate jdbc,
             TransactionTemplate transactions, Clock clock, @Value("${callflow.node-id:local}") String node,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, CallRecords records) {
         this.events = events;
+        this.records = records;
         this.callControl = callControl;
         this.agents = agents;
         this.distributor = distributor;
@@ -146,18 +148,8 @@ public class OriginatedCalls {
         }
         callControl.hangUp(callId);
         transactions.executeWithoutResult(status -> {
-            Instant now = clock.instant();
-            String hangupCause = call.hangupCause != null ? call.hangupCause : cause;
-            if (jdbc.update("update call_record set ended_at = ?, outcome = ?, hangup_cause = ?, agent = ?"
-                    + " where call_id = ? and ended_at is null", Timestamp.from(now), outcome, hangupCause,
-                    call.agentId(), callId.value()) > 0) {
-                List<Map<String, Object>> record = jdbc.queryForList("select caller, did, answered_at from call_record"
-                        + " where call_id = ?", callId.value());
-                Object answeredAt = record.isEmpty() ? null : record.get(0).get("answered_at");
-                events.publishEvent(new CallRecordClosed(callId, outcome, hangupCause, (String) record.get(0)
-                        .get("caller"), (String) record.get(0).get("did"), null, call.agentId(),
-                        answeredAt instanceof Timestamp at ? at.toInstant() : null, now));
-            }
+            records.closeWithoutFlow(callId, outcome, call.hangupCause != null ? call.hangupCause : cause,
+                    call.agentId());
             if (call.agentAnswered) {
                 distributor.completed(callId, call.agentId());
             } else {

@@ -97,11 +97,17 @@ final class B2bua implements Transfers.Legs {
     private final MediaSecurity security;
     /** Where outbound calls go ({@code callflow.sip.outbound-trunk}), or null when none is configured. */
     private final OutboundTrunk outboundTrunk;
+    /** Every outbound trunk, for calls agents place and {@link #dialTrunk}. */
+    private final OutboundTrunks outboundTrunks;
+    /** INVITEs from agents' phones (from no trunk): authenticated and routed by the agent dial plan. */
+    private final AgentCalls agentCalls;
 
     B2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan, MediaEndpoints media,
             MediaControl mediaControl, CallEventPublisher events, ScheduledExecutorService timers,
-            MeterRegistry meters, MediaSecurity security, OutboundTrunk outboundTrunk) {
-        this.outboundTrunk = outboundTrunk;
+            MeterRegistry meters, MediaSecurity security, OutboundTrunks outboundTrunks, AgentCalls agentCalls) {
+        this.outboundTrunk = outboundTrunks.defaultAddress();
+        this.outboundTrunks = outboundTrunks;
+        this.agentCalls = agentCalls;
         this.sip = sip;
         this.security = security;
         this.properties = properties;
@@ -322,8 +328,7 @@ final class B2bua implements Transfers.Legs {
             InetAddress source = ((SIPRequest) invite).getRemoteAddress();
             Optional<String> trunk = trunks.trunkOf(source);
             if (trunk.isEmpty()) {
-                log.warn("INVITE from {} refused: not a configured trunk", source.getHostAddress());
-                sip.respond(call.inviteTransaction, invite, Response.FORBIDDEN, "Not a trunk");
+                admitted = agentCalls.admit(call, () -> calls.put(call.callId, call), this::contact);
                 return;
             }
             Optional<String> insecure = security.refusal(trunk.get(), transportOf(invite));
@@ -753,6 +758,9 @@ final class B2bua implements Transfers.Legs {
                 headers.createToHeader(to, null), via, headers.createMaxForwardsHeader(70),
                 headers.createContentTypeHeader("application", "sdp"), agent.media.localSdp());
         invite.addHeader(contact(transport));
+        if (agent.trunkRoute != null) {
+            agent.trunkRoute.decorate(invite, sip);
+        }
         // RFC 3581: reach the phone where its REGISTER came from, which behind NAT is not its Contact.
         boolean behindNat = !(contact.sourceHost().equals(requestUri.getHost())
                 && contact.sourcePort() == (requestUri.getPort() < 0 ? 5060 : requestUri.getPort()));
@@ -1004,5 +1012,42 @@ final class B2bua implements Transfers.Legs {
 
     static String callIdOf(javax.sip.message.Message message) {
         return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+
+    /** A new leg towards {@code number} through an outbound trunk (null: the default one), with its caller ID. */
+    public void dialTrunk(CallId callId, LegId legId, String trunk, String number, String callerId,
+            Duration ringTimeout) {
+        withCall(callId, "dial trunk", call -> {
+            var route = outboundTrunks.route(trunk, number, callerId);
+            AgentLeg leg = new AgentLeg(legId, number);
+            leg.trunkRoute = route.orElse(null);
+            dial(call, leg, route.map(r -> List.of(r.binding())).orElse(List.of()), SrtpPolicy.OFF, ringTimeout,
+                    false, route.map(OutboundTrunks.Route::callerId).orElse(call.caller));
+        });
+    }
+
+    /** Refuses the caller's unanswered INVITE with {@code status} and a reason phrase; else hangs the call up. */
+    public void reject(CallId callId, int status, String reason) {
+        withCall(callId, "reject", call -> {
+            if (call.answered || call.ended || call.outbound || call.inviteTransaction == null) {
+                hangUp(callId);
+                return;
+            }
+            call.agents.values().forEach(agent -> endAgent(call, agent));
+            call.ended = true;
+            Response refusal = sip.messages().createResponse(status, call.invite);
+            ((ToHeader) refusal.getHeader(ToHeader.NAME)).setTag(call.toTag);
+            if (reason != null) {
+                refusal.setReasonPhrase(reason);
+            }
+            try {
+                call.inviteTransaction.sendResponse(refusal);
+            } catch (Exception e) {
+                log.warn("Call {}: the caller's leg ended without our {} reaching it: {}", callId, status,
+                        e.toString());
+            }
+            media.release(call.callerMedia);
+            events.publish(new LegHungUp(callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
+        });
     }
 }

@@ -1,8 +1,8 @@
 package io.callflow.sip;
 
 /**
- * Where outbound calls (click-to-call) are sent: a carrier's or PBX's SIP address, {@code host:port}
- * ({@code callflow.sip.outbound-trunk}; the port defaults to 5060). Over UDP; no digest credentials.
+ * A trunk's SIP address, {@code host:port} (the port defaults to 5060): an outbound trunk's {@code address}, and the
+ * default trunk's, where click-to-call sends its calls ({@link OutboundTrunks}).
  */
 record OutboundTrunk(String host, int port) {
 

@@ -1,31 +1,25 @@
 package io.callflow.sip;
 
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import gov.nist.javax.sip.message.SIPRequest;
-import io.callflow.call.DigestCredential;
 import io.callflow.call.RegistrationChanged;
 import io.callflow.call.SubscriberDirectory;
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
-import javax.sip.address.URI;
-import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
-import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -44,13 +38,11 @@ final class Registrar {
 
     private final SipContext sip;
     private final SipProperties properties;
-    private final SubscriberDirectory directory;
     private final DigestAuthenticator digest;
     private final RegistrationStore store;
     private final ApplicationEventPublisher events;
-    private final AuthGuard authGuard;
     private final Clock clock;
-    private final PeerProblemLog problems = new PeerProblemLog(log);
+    private final DigestGate gate;
     private final Map<String, Map<String, Binding>> bindings = new ConcurrentHashMap<>();
     // Striped per-user locks: a fixed set, so nothing grows with the number of users.
     private final Object[] userLocks = Stream.generate(Object::new).limit(64).toArray();
@@ -58,18 +50,17 @@ final class Registrar {
     Registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory, DigestAuthenticator digest,
             RegistrationStore store, ApplicationEventPublisher events, AuthGuard authGuard, Clock clock) {
         List<String> algorithms = properties.digestAlgorithms();
-        if (algorithms == null || algorithms.isEmpty() || !algorithms.stream().allMatch(Registrar::knownAlgorithm)) {
+        if (algorithms == null || algorithms.isEmpty() || !algorithms.stream().allMatch(DigestGate::knownAlgorithm)) {
             throw new IllegalArgumentException("callflow.sip.digest-algorithms must list MD5 and/or SHA-256, not "
                     + algorithms);
         }
         this.sip = sip;
         this.properties = properties;
-        this.directory = directory;
         this.digest = digest;
         this.store = store;
         this.events = events;
-        this.authGuard = authGuard;
         this.clock = clock;
+        this.gate = new DigestGate(sip, properties, directory, digest, authGuard, log);
         store.loadAll().forEach(binding -> bindings.computeIfAbsent(binding.user(), u -> new ConcurrentHashMap<>())
                 .put(binding.contact(), binding));
     }
@@ -93,59 +84,8 @@ final class Registrar {
             return;
         }
         String user = to.getUser();
-        AuthorizationHeader auth = (AuthorizationHeader) request.getHeader(AuthorizationHeader.NAME);
-        if (auth == null) {
-            challenge(request, transaction, false);
-            return;
-        }
-        if (auth.getNonce() == null || auth.getResponse() == null || auth.getURI() == null) {
-            sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization lacks nonce, uri or response");
-            return;
-        }
-        if (!offered(auth.getAlgorithm())) {
-            // What is offered is what is accepted: an operator who drops MD5 from the challenges must not have it
-            // answered anyway. RFC 7616 section 3.3: no algorithm parameter means MD5.
-            sip.respond(transaction, request, Response.BAD_REQUEST, "Digest algorithm not offered");
-            return;
-        }
-        if (!sameUri(auth.getURI().toString(), request.getRequestURI())) {
-            // RFC 3261 section 22.4 / RFC 2617 section 3.2.2.5: the digest covers this URI; a response computed for
-            // another request must not authenticate this one.
-            sip.respond(transaction, request, Response.BAD_REQUEST, "Authorization uri does not match the Request-URI");
-            return;
-        }
-        java.net.InetAddress source = sourceAddress((SIPRequest) request);
-        Optional<DigestCredential> credential = directory.credential(user);
-        if (credential.isEmpty() || !user.equals(auth.getUsername())) {
-            authGuard.failed(user, source, credential.isPresent());
-            problems.warn("REGISTER refused: unknown or mismatched user", "user " + user + " from "
-                    + source(request), null);
-            challengeAgain(request, transaction);
-            return;
-        }
-        var verdict = digest.check(Request.REGISTER, auth.getURI().toString(), auth.getNonce(), auth.getCNonce(),
-                auth.getNonceCount(), auth.getQop(), auth.getAlgorithm(), auth.getResponse(), credential.get());
-        if (verdict == DigestAuthenticator.Verdict.WRONG) {
-            authGuard.failed(user, source, true);
-        }
-        if (authGuard.refuses(user, source, boundFrom(user, source))) {
-            // A user under password guessing: the same 403 as a wrong password whatever the verdict, so a right guess
-            // (or a stale nonce, which is only reported for right credentials) cannot be told from a wrong one.
-            challengeAgain(request, transaction);
-            return;
-        }
-        switch (verdict) {
-            case STALE -> challenge(request, transaction, true);
-            case WRONG, REPLAY -> {
-                problems.warn("REGISTER refused: " + (verdict == DigestAuthenticator.Verdict.WRONG ? "wrong"
-                        : "replayed") + " digest response", "user " + user + " from " + source(request), null);
-                challengeAgain(request, transaction);
-            }
-            case OK -> {
-                authGuard.succeeded(user, source);
-                register(user, request, transaction);
-            }
-            default -> throw new IllegalStateException();
+        if (gate.admit(request, transaction, user, false, this::boundFrom)) {
+            register(user, request, transaction);
         }
     }
 
@@ -162,15 +102,6 @@ final class Registrar {
         // and the agent stay reachable with no phone).
         synchronized (lockFor(user)) {
             registerLocked(user, request, transaction);
-        }
-    }
-
-    /** RFC 3261 section 19.1.4 comparison (the URI types' equals); a digest uri that does not parse never matches. */
-    private boolean sameUri(String digestUri, URI requestUri) {
-        try {
-            return sip.addresses().createURI(digestUri).equals(requestUri);
-        } catch (ParseException e) {
-            return false;
         }
     }
 
@@ -282,40 +213,6 @@ final class Registrar {
         events.publishEvent(new RegistrationChanged(user, live, clock.instant()));
     }
 
-    private static boolean knownAlgorithm(String algorithm) {
-        return "MD5".equalsIgnoreCase(algorithm) || "SHA-256".equalsIgnoreCase(algorithm);
-    }
-
-    private boolean offered(String algorithm) {
-        String chosen = algorithm == null ? "MD5" : algorithm;
-        return properties.digestAlgorithms().stream().anyMatch(chosen::equalsIgnoreCase);
-    }
-
-    private void challenge(Request request, ServerTransaction transaction, boolean stale) throws Exception {
-        Response unauthorized = sip.messages().createResponse(Response.UNAUTHORIZED, request);
-        String nonce = digest.newNonce();
-        // RFC 8760 section 2.4: one challenge per algorithm, in order of preference. The default is MD5 alone, as
-        // Asterisk and Kamailio send: some phones (Debian 12's baresip 1.0) fail the REGISTER when any challenge has
-        // an algorithm they cannot answer, even after an MD5 one, and many (and SIPp) read only the first header.
-        for (String algorithm : properties.digestAlgorithms()) {
-            WWWAuthenticateHeader header = sip.headers().createWWWAuthenticateHeader("Digest");
-            header.setRealm(properties.domain());
-            header.setNonce(nonce);
-            header.setAlgorithm(algorithm);
-            header.setQop("auth");
-            if (stale) {
-                header.setParameter("stale", "true");
-            }
-            unauthorized.addHeader(header);
-        }
-        transaction.sendResponse(unauthorized);
-    }
-
-    /** Wrong credentials end with 403 (RFC 3261 section 22.4 allows it), never a hint which part was wrong. */
-    private void challengeAgain(Request request, ServerTransaction transaction) throws Exception {
-        sip.respond(transaction, request, Response.FORBIDDEN, "Wrong credentials");
-    }
-
     /**
      * Where calls to this contact must go. RFC 3581 section 4: a REGISTER whose source differs from its Via sent-by
      * came through a NAT, so the phone is reached at that source, not at its Contact. Over TCP the phone is reached
@@ -338,14 +235,7 @@ final class Registrar {
     }
 
     private static java.net.InetAddress sourceAddress(SIPRequest request) {
-        return request.getPeerPacketSourceAddress() != null ? request.getPeerPacketSourceAddress()
-                : request.getRemoteAddress();
-    }
-
-    private static String source(Request request) {
-        SIPRequest raw = (SIPRequest) request;
-        return sourceAddress(raw) == null ? "?" : sourceAddress(raw).getHostAddress() + ":"
-                + raw.getPeerPacketSourcePort();
+        return DigestGate.sourceAddress(request);
     }
 
 }

@@ -72,6 +72,8 @@ final class SipCall {
         boolean ended;
         ScheduledFuture<?> ringTimer;
         AgentLegOutcome outcome;
+        /** For a leg through an outbound trunk: how its INVITE presents the caller ID. */
+        OutboundTrunks.Route trunkRoute;
 
         AgentLeg(LegId legId, String user) {
             this.legId = legId;

@@ -95,4 +95,15 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public boolean isLive(CallId callId) {
         return b2bua.isLive(callId);
     }
+
+    @Override
+    public void dialTrunk(CallId callId, LegId legId, String trunk, String number, String callerId,
+            Duration ringTimeout) {
+        b2bua.dialTrunk(callId, legId, trunk, number, callerId, ringTimeout);
+    }
+
+    @Override
+    public void reject(CallId callId, int status, String reason) {
+        b2bua.reject(callId, status, reason);
+    }
 }

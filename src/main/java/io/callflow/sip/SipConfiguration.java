@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.callflow.call.AgentDialPlan;
 import io.callflow.call.CallControl;
 import io.callflow.call.CallEventPublisher;
 import io.callflow.call.DialPlan;
@@ -26,7 +27,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -180,9 +180,8 @@ class SipConfiguration {
     Registrar registrar(SipContext sip, SipProperties properties, SubscriberDirectory directory,
             DigestAuthenticator digest, RegistrationStore store, ApplicationEventPublisher events, AuthGuard authGuard,
             Clock clock, ScheduledExecutorService sipTimers) {
-        SubscriberDirectory cached = properties.credentialCache().isZero() ? directory
-                : new CachedSubscriberDirectory(directory, properties.credentialCache());
-        Registrar registrar = new Registrar(sip, properties, cached, digest, store, events, authGuard, clock);
+        Registrar registrar = new Registrar(sip, properties, cached(properties, directory), digest, store, events,
+                authGuard, clock);
         sipTimers.scheduleWithFixedDelay(() -> {
             try {
                 registrar.sweep();
@@ -194,13 +193,35 @@ class SipConfiguration {
         return registrar;
     }
 
+    /** Agents' credentials, cached for {@code callflow.sip.credential-cache} (zero: read every time). */
+    private static SubscriberDirectory cached(SipProperties properties, SubscriberDirectory directory) {
+        return properties.credentialCache().isZero() ? directory
+                : new CachedSubscriberDirectory(directory, properties.credentialCache());
+    }
+
+    @Bean
+    OutboundTrunks outboundTrunks(OutboundTrunkProperties properties) {
+        return new OutboundTrunks(properties);
+    }
+
+    @Bean(destroyMethod = "close")
+    TrunkRegistrations trunkRegistrations(SipContext sip, OutboundTrunks trunks, ScheduledExecutorService sipTimers,
+            Clock clock, MeterRegistry meters) {
+        return new TrunkRegistrations(sip, trunks, sipTimers, clock, meters);
+    }
+
     @Bean
     B2bua b2bua(SipContext sip, SipProperties properties, Registrar registrar, DialPlan dialPlan,
             MediaEndpoints media, MediaControl mediaControl, CallEventPublisher events,
             ScheduledExecutorService sipTimers, MeterRegistry meters, SipAgentProperties agents,
-            @Value("${callflow.sip.outbound-trunk:}") String outboundTrunk) {
+            OutboundTrunks outboundTrunks, SubscriberDirectory directory, DigestAuthenticator digest,
+            AuthGuard authGuard, AgentDialPlan agentDialPlan) {
+        var agentCalls = new AgentCalls(sip, new DigestGate(sip, properties, cached(properties, directory), digest,
+                authGuard,
+                LoggerFactory.getLogger(AgentCalls.class)), registrar, agentDialPlan, media, agents, events,
+                authGuard);
         return new B2bua(sip, properties, registrar, dialPlan, media, mediaControl, events, sipTimers, meters,
-                new MediaSecurity(properties.effectiveTrunks(), agents), OutboundTrunk.parse(outboundTrunk));
+                new MediaSecurity(properties.effectiveTrunks(), agents), outboundTrunks, agentCalls);
     }
 
     @Bean
@@ -223,11 +244,12 @@ class SipConfiguration {
 
     @Bean
     SipListenerAdapter sipListener(SipContext sip, FloodGuard floodGuard, AuthGuard authGuard, Registrar registrar,
-            B2bua b2bua, ExecutorService registrarExecutor, DatabaseAvailability database)
-            throws TooManyListenersException {
+            B2bua b2bua, ExecutorService registrarExecutor, DatabaseAvailability database,
+            TrunkRegistrations trunkRegistrations) throws TooManyListenersException {
         SipListenerAdapter listener = new SipListenerAdapter(sip, floodGuard, authGuard, registrar, b2bua,
-                registrarExecutor, database);
+                registrarExecutor, database, trunkRegistrations);
         sip.provider().addSipListener(listener);
+        trunkRegistrations.start();
         return listener;
     }
 

@@ -41,14 +41,16 @@ final class SipListenerAdapter implements SipListenerExt {
     private final B2bua b2bua;
     private final ExecutorService registrarExecutor;
     private final DatabaseAvailability database;
+    private final TrunkRegistrations trunkRegistrations;
     private final PeerProblemLog problems = new PeerProblemLog(log);
     private final SipRequestChecks checks;
     /** Retry-After seconds once the node is stopping; negative while it takes calls. */
     private volatile int stoppingRetryAfter = -1;
 
     SipListenerAdapter(SipContext sip, FloodGuard floodGuard, AuthGuard authGuard, Registrar registrar, B2bua b2bua,
-            ExecutorService registrarExecutor, DatabaseAvailability database) {
+            ExecutorService registrarExecutor, DatabaseAvailability database, TrunkRegistrations trunkRegistrations) {
         this.sip = sip;
+        this.trunkRegistrations = trunkRegistrations;
         this.database = database;
         this.floodGuard = floodGuard;
         this.authGuard = authGuard;
@@ -155,6 +157,10 @@ final class SipListenerAdapter implements SipListenerExt {
 
     @Override
     public void processResponse(ResponseEvent event) {
+        if (trunkRegistrations.owns(event.getClientTransaction())) {
+            trunkRegistrations.response(event);
+            return;
+        }
         b2bua.response(event);
     }
 
@@ -163,6 +169,8 @@ final class SipListenerAdapter implements SipListenerExt {
     public void processTimeout(TimeoutEvent event) {
         if (event.isServerTransaction()) {
             b2bua.serverTimeout(event.getServerTransaction());
+        } else if (trunkRegistrations.owns(event.getClientTransaction())) {
+            trunkRegistrations.timeout(event.getClientTransaction());
         } else {
             b2bua.timeout(event.getClientTransaction());
         }

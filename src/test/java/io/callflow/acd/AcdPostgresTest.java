@@ -159,7 +159,7 @@ class AcdPostgresTest {
                     flow: inbound-call
                 """);
         var loader = new Provisioning(jdbc, tx, new AcdProperties(file, Duration.ofSeconds(30), true, ZoneId.of("UTC"),
-                Duration.ofSeconds(120)), clock, "callflow.local");
+                Duration.ofSeconds(120)), clock, "callflow.local", new AgentDialPlans(jdbc, clock, List.of()));
 
         ProvisioningReport report = loader.load();
 
@@ -329,7 +329,7 @@ class AcdPostgresTest {
     void anEntryTheFileNoLongerDeclaresStaysAndPassesToTheAdministrationApi() throws IOException {
         Path file = CONTENT.root().resolve("handover.yml");
         var loader = new Provisioning(jdbc, tx, new AcdProperties(file, Duration.ofSeconds(30), true, ZoneId.of("UTC"),
-                Duration.ofSeconds(120)), clock, "callflow.local");
+                Duration.ofSeconds(120)), clock, "callflow.local", new AgentDialPlans(jdbc, clock, List.of()));
         String withHal = "agents:\n  - { id: hal, sipUser: \"9000\", password: hal-9000 }\n";
         Files.writeString(file, withHal);
         assertThat(loader.load().problems()).isEmpty();

@@ -423,6 +423,39 @@ class ApiTest {
         identityService.createMembership(id, group);
     }
 
+    @Test
+    void theAgentDialPlanIsReplacedThroughTheApiAndBadOnesAreRefusedWithWhatIsWrong() {
+        ResponseEntity<Map<String, Object>> replaced = put("/api/v1/dialplan", """
+                {"extensions": [{"number": "201", "agent": "alice", "did": "+4930555201"}],
+                 "queues": [{"number": "600", "queue": "sales"}],
+                 "outside": [{"pattern": "0[1-9][0-9]+", "strip": 1, "prepend": "+49", "callerId": "agent-did"}],
+                 "features": [{"code": "*21", "feature": "pause", "reason": "lunch"}]}""");
+        assertThat(replaced.getStatusCode()).as(String.valueOf(replaced.getBody())).isEqualTo(HttpStatus.OK);
+        assertThat(replaced.getBody()).containsEntry("managedBy", "api");
+        Map<String, Object> read = get("/api/v1/dialplan").getBody();
+        assertThat(read.get("dialPlan").toString()).contains("+4930555201", "*21", "0[1-9][0-9]+");
+        // GET's answer goes back as it is.
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        assertThat(admin().exchange("/api/v1/dialplan", HttpMethod.PUT, new HttpEntity<>(read, headers), JSON)
+                .getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        Map<String, String> bad = Map.of(
+                "{\"features\": [{\"code\": \"*9\", \"feature\": \"teleport\"}]}", "feature 'teleport' is not one of",
+                "{\"extensions\": [{\"number\": \"201\", \"agent\": \"nobody\"}]}", "not a provisioned agent",
+                "{\"queues\": [{\"number\": \"6x\", \"queue\": \"sales\"}]}", "must be 1 to 32 digits",
+                "{\"outside\": [{\"pattern\": \"0[\"}]}", "not a regular expression",
+                "{\"extension\": []}", "Unrecognized field",
+                "[1]", "must be an object");
+        bad.forEach((body, why) -> {
+            ResponseEntity<Map<String, Object>> refused = put("/api/v1/dialplan", body);
+            assertThat(refused.getStatusCode()).as(body).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat((String) refused.getBody().get("detail")).as(body).contains(why);
+        });
+        assertThat(get("/api/v1/dialplan").getBody().get("dialPlan").toString()).contains("+4930555201");
+        assertThat(admin().getForEntity("/api/v1/trunks", String.class).getBody()).isEqualTo("[]");
+    }
+
     private TestRestTemplate admin() {
         return http.withBasicAuth("admin", "callflow");
     }

@@ -244,6 +244,10 @@ class RoleMatrixTest {
                 get("/api/v1/admin/queues/sales", Caller.ADMIN, Caller.SUPERVISOR),
                 putNumber(),
                 deleteNumber(),
+                // The agents' dial plan and the outbound trunks: administrators only
+                get("/api/v1/dialplan", Caller.ADMIN),
+                putDialPlan(),
+                get("/api/v1/trunks", Caller.ADMIN),
                 // The audit log is for administrators only
                 get("/api/v1/audit", Caller.ADMIN),
                 // Webhooks are for administrators only (their URLs may hold tokens, their deliveries call data)
@@ -505,6 +509,16 @@ class RoleMatrixTest {
                 caller -> Map.of("flow", "inbound-call"), roles(Caller.ADMIN), HttpStatus.CREATED, () -> { },
                 (caller, target, done) -> assertThat(jdbc.queryForObject("select count(*) from did_route where did = ?",
                         Integer.class, target)).isEqualTo(done ? 1 : 0));
+    }
+
+    /** Each allowed caller sets a feature code of its own; nobody else's appears. */
+    private Operation putDialPlan() {
+        return new Operation("PUT /api/v1/dialplan", HttpMethod.PUT, target -> "/api/v1/dialplan",
+                caller -> Map.of("features", List.of(Map.of("code", "*" + (40 + caller.ordinal()), "feature",
+                        "pause"))), roles(Caller.ADMIN), HttpStatus.OK, () -> { },
+                (caller, target, done) -> assertThat(jdbc.queryForList("select document from agent_dial_plan",
+                        String.class).stream().anyMatch(plan -> plan.contains("*" + (40 + caller.ordinal()))))
+                        .isEqualTo(done));
     }
 
     private Operation deleteNumber() {
