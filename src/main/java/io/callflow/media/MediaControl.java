@@ -45,4 +45,11 @@ public interface MediaControl {
 
     /** Pauses ({@code paused}) or resumes the recording: while paused, silence is written in place of the audio. */
     void pauseRecording(CallId callId, boolean paused);
+
+    /**
+     * Puts a leg into the named N-party mix (created on first use) with a role that says who hears it (every role hears
+     * the members heard by all); a leg already in that mix just changes role, without a gap. {@code whisperTo} names
+     * the one leg that hears a {@link MixRole#WHISPERER} (ignored for the other roles).
+     */
+    void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo);
 }
