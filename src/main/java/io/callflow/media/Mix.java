@@ -3,6 +3,7 @@ package io.callflow.media;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.callflow.call.LegId;
+import io.callflow.call.MixRole;
 
 /** A named N-party mix (conference): its members and, per member, its role (who hears it). Owned by the ticker. */
 final class Mix {

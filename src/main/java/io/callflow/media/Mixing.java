@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.callflow.call.LegId;
+import io.callflow.call.MixRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

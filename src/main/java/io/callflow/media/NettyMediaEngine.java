@@ -22,6 +22,7 @@ import io.callflow.call.CallId;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
+import io.callflow.call.MixRole;
 import io.callflow.call.NoInput;
 import io.callflow.call.PlaybackFinished;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -649,7 +650,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     @Override
     public void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo) {
-        RtpLeg leg = legs.get(legId);
+        RtpLeg leg = legId == null ? callerLegs.get(callId) : legs.get(legId);
         if (leg == null) {
             log.warn("Call {}: cannot join mix {}, leg {} has ended", callId, mixId, legId);
             return;

@@ -1005,4 +1005,9 @@ final class B2bua implements Transfers.Legs {
     static String callIdOf(javax.sip.message.Message message) {
         return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
     }
+
+    /** Puts a leg (null: the caller's) into an N-party mix with a role; see {@link CallControl#joinMix}. */
+    public void joinMix(CallId callId, LegId legId, String mixId, io.callflow.call.MixRole role, LegId whisperTo) {
+        mediaControl.joinMix(callId, legId, mixId, role, whisperTo);
+    }
 }

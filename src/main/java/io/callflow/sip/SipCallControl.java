@@ -95,4 +95,9 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public boolean isLive(CallId callId) {
         return b2bua.isLive(callId);
     }
+
+    @Override
+    public void joinMix(CallId callId, LegId legId, String mixId, io.callflow.call.MixRole role, LegId whisperTo) {
+        b2bua.joinMix(callId, legId, mixId, role, whisperTo);
+    }
 }

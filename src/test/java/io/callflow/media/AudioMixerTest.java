@@ -2,6 +2,7 @@ package io.callflow.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.callflow.call.MixRole;
 import org.junit.jupiter.api.Test;
 
 class AudioMixerTest {

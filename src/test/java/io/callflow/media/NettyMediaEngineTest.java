@@ -29,6 +29,7 @@ import io.callflow.call.CallLanes;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
+import io.callflow.call.MixRole;
 import io.callflow.call.PlaybackFinished;
 import io.callflow.platform.ContentProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

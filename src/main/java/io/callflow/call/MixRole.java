@@ -1,4 +1,4 @@
-package io.callflow.media;
+package io.callflow.call;
 
 /**
  * What a member of a mix hears and who hears it. Every role hears all the members heard by all; they differ in who
