@@ -14,17 +14,17 @@ import io.callflow.flow.SupervisorMonitoring;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -57,27 +57,21 @@ class MonitorController {
                     + " Roles: SUPERVISOR, ADMIN.")
     @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR')")
     @PostMapping
-    org.springframework.http.ResponseEntity<Map<String, Object>> start(@PathVariable String callId,
+    ResponseEntity<Map<String, Object>> start(@PathVariable String callId,
             @RequestBody(required = false) JsonNode body, Authentication user) {
         MonitorMode mode = mode(body, true);
         JsonNode phoneNode = body.get("phone");
-        String phone;
-        if (phoneNode == null || phoneNode.isNull()) {
-            phone = user.getName();
-            if (administration.find(AdminKind.AGENTS, phone).isEmpty()) {
-                throw new BadRequestException("'phone' is required: user '" + phone + "' has no agent record whose"
-                        + " phone could ring");
-            }
-        } else if (!phoneNode.isTextual() || phoneNode.asText().isBlank()) {
+        boolean own = phoneNode == null || phoneNode.isNull();
+        if (!own && (!phoneNode.isTextual() || phoneNode.asText().isBlank())) {
             throw new BadRequestException("'phone' must be an agent id");
-        } else {
-            phone = phoneNode.asText().trim();
-            if (administration.find(AdminKind.AGENTS, phone).isEmpty()) {
-                throw new BadRequestException("There is no agent '" + phone + "' whose phone could ring");
-            }
+        }
+        String phone = own ? user.getName() : phoneNode.asText().trim();
+        if (administration.find(AdminKind.AGENTS, phone).isEmpty()) {
+            throw new BadRequestException(own ? "'phone' is required: user '" + phone + "' has no agent record whose"
+                    + " phone could ring" : "There is no agent '" + phone + "' whose phone could ring");
         }
         requireControllableHere(callId, user);
-        return org.springframework.http.ResponseEntity.status(HttpStatus.ACCEPTED)
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(monitoring.start(callId, mode, phone, user.getName()));
     }
 
@@ -93,24 +87,15 @@ class MonitorController {
     }
 
     @Operation(summary = "Switch the monitoring mode during the call",
-            description = "Body: `{\"mode\": \"listen|whisper|barge\"}`; takes effect at once, without a gap in the"
-                    + " audio. 409 when the call is not monitored. Roles: SUPERVISOR, ADMIN.")
+            description = "PUT or PATCH, body: `{\"mode\": \"listen|whisper|barge\"}`; takes effect at once, without a"
+                    + " gap in the audio. 409 when the call is not monitored. Roles: SUPERVISOR, ADMIN.")
     @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR')")
-    @PutMapping
+    @RequestMapping(method = {RequestMethod.PUT, RequestMethod.PATCH})
     Map<String, Object> switchMode(@PathVariable String callId, @RequestBody(required = false) JsonNode body,
             Authentication user) {
         MonitorMode mode = mode(body, false);
         requireControllableHere(callId, user);
         return monitoring.switchMode(callId, mode, user.getName());
-    }
-
-    @Operation(summary = "Switch the monitoring mode during the call (as PUT)",
-            description = "Body: `{\"mode\": \"listen|whisper|barge\"}`. Roles: SUPERVISOR, ADMIN.")
-    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR')")
-    @PatchMapping
-    Map<String, Object> patchMode(@PathVariable String callId, @RequestBody(required = false) JsonNode body,
-            Authentication user) {
-        return switchMode(callId, body, user);
     }
 
     @Operation(summary = "End the monitoring",

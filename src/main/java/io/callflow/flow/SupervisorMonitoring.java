@@ -1,5 +1,6 @@
 package io.callflow.flow;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
@@ -39,10 +41,14 @@ public class SupervisorMonitoring {
     private final Agents agents;
     private final CallCommands commands;
     private final RuntimeService runtime;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
     private final Map<CallId, Monitor> monitors = new ConcurrentHashMap<>();
 
     SupervisorMonitoring(CallControl callControl, LiveCalls live, Agents agents, CallCommands commands,
-            RuntimeService runtime) {
+            RuntimeService runtime, ApplicationEventPublisher events, Clock clock) {
+        this.events = events;
+        this.clock = clock;
         this.callControl = callControl;
         this.live = live;
         this.agents = agents;
@@ -66,11 +72,12 @@ public class SupervisorMonitoring {
             throw new CallCommandRefused("Agent '" + phone + "' is the call's own agent");
         }
         CallId id = new CallId(callId);
-        Monitor monitor = new Monitor(new LegId("monitor-" + CallId.random().value()), agentLeg, phone, mode, actor);
+        Monitor monitor = new Monitor(new LegId("monitor-" + CallId.random().value()), agentLeg, phone, mode, actor,
+                call.agent());
         if (monitors.putIfAbsent(id, monitor) != null) {
             throw new CallCommandRefused("Call '" + callId + "' is monitored already");
         }
-        commands.recordAction(callId, actor, "MONITOR_START", mode + " from " + phone);
+        record(id, monitor, actor, "MONITOR_START", mode + " from " + phone, "STARTED");
         log.info("Call {}: {} starts to {} from {}'s phone", callId, actor, mode, phone);
         callControl.dialAgent(id, monitor.leg, phoneOwner.sipUser(), RING);
         return view(callId, monitor);
@@ -84,7 +91,7 @@ public class SupervisorMonitoring {
             throw new CallCommandRefused("Call '" + callId + "' is not monitored");
         }
         monitor.mode = mode;
-        commands.recordAction(callId, actor, "MONITOR_MODE", mode.name());
+        record(id, monitor, actor, "MONITOR_MODE", mode.name(), "MODE_CHANGED");
         if (monitor.answered) {
             mix(id, monitor);
         }
@@ -98,7 +105,7 @@ public class SupervisorMonitoring {
         if (monitor == null) {
             throw new CallCommandRefused("Call '" + callId + "' is not monitored");
         }
-        commands.recordAction(callId, actor, "MONITOR_STOP", monitor.mode.name());
+        record(id, monitor, actor, "MONITOR_STOP", monitor.mode.name(), "ENDED");
         end(id, monitor, true);
     }
 
@@ -116,6 +123,8 @@ public class SupervisorMonitoring {
             callControl.joinMix(event.callId(), null, mixId(event.callId()), MixRole.PARTICIPANT, null);
             callControl.joinMix(event.callId(), monitor.agentLeg, mixId(event.callId()), MixRole.PARTICIPANT, null);
             mix(event.callId(), monitor);
+            events.publishEvent(new CallMonitored(event.callId(), "CONNECTED", monitor.mode.name(), monitor.actor,
+                    monitor.phone, monitor.agent, clock.instant()));
             log.info("Call {}: supervisor {} joined ({})", event.callId(), monitor.actor, monitor.mode);
         }
     }
@@ -124,7 +133,7 @@ public class SupervisorMonitoring {
     void on(AgentLegFailed event) {
         Monitor monitor = monitors.get(event.callId());
         if (monitor != null && monitor.leg.equals(event.legId()) && monitors.remove(event.callId(), monitor)) {
-            commands.recordAction(event.callId().value(), monitor.actor, "MONITOR_FAILED", event.outcome().name());
+            record(event.callId(), monitor, monitor.actor, "MONITOR_FAILED", event.outcome().name(), "FAILED");
         }
     }
 
@@ -137,13 +146,14 @@ public class SupervisorMonitoring {
         if (monitor.leg.equals(event.legId())) {
             // Only the monitoring ends: caller and agent go back to their bridge.
             if (monitors.remove(event.callId(), monitor)) {
-                commands.recordAction(event.callId().value(), monitor.actor, "MONITOR_STOP", "supervisor hung up");
+                record(event.callId(), monitor, monitor.actor, "MONITOR_STOP", "supervisor hung up", "ENDED");
                 if (monitor.answered) {
                     callControl.bridge(event.callId(), monitor.agentLeg);
                 }
             }
-        } else {
+        } else if (monitors.containsKey(event.callId())) {
             // The caller or the agent has gone: the call ends, and the supervisor's leg with it.
+            record(event.callId(), monitor, monitor.actor, "MONITOR_STOP", "the call ended", "ENDED");
             end(event.callId(), monitor, false);
         }
     }
@@ -156,6 +166,13 @@ public class SupervisorMonitoring {
         if (rebridge && monitor.answered) {
             callControl.bridge(callId, monitor.agentLeg);
         }
+    }
+
+    /** The step on the call's timeline and as a live event ({@code call.monitored}). */
+    private void record(CallId callId, Monitor monitor, String actor, String action, String detail, String event) {
+        commands.recordAction(callId.value(), actor, action, detail);
+        events.publishEvent(new CallMonitored(callId, event, monitor.mode.name(), monitor.actor, monitor.phone,
+                monitor.agent, clock.instant()));
     }
 
     private void mix(CallId callId, Monitor monitor) {
@@ -192,10 +209,12 @@ public class SupervisorMonitoring {
         final LegId agentLeg;
         final String phone;
         final String actor;
+        final String agent;
         volatile MonitorMode mode;
         volatile boolean answered;
 
-        Monitor(LegId leg, LegId agentLeg, String phone, MonitorMode mode, String actor) {
+        Monitor(LegId leg, LegId agentLeg, String phone, MonitorMode mode, String actor, String agent) {
+            this.agent = agent;
             this.leg = leg;
             this.agentLeg = agentLeg;
             this.phone = phone;

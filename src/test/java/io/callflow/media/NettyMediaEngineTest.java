@@ -309,12 +309,7 @@ class NettyMediaEngineTest {
         Phone b = phone();
         Phone c = phone();
         Phone supervisor = phone();
-        List<MediaLeg> members = new ArrayList<>();
-        for (Phone p : List.of(a, b, c, supervisor)) {
-            MediaLeg leg = answer(callId(), p.sdp("0"));
-            p.sendingTo(leg.localSdp());
-            members.add(leg);
-        }
+        List<MediaLeg> members = answeredLegs(a, b, c, supervisor);
         for (int i = 0; i < 4; i++) {
             engine.joinMix(members.get(i).callId(), members.get(i).legId(), "conference-1", i < 3);
         }
@@ -349,12 +344,7 @@ class NettyMediaEngineTest {
         Phone caller = phone();
         Phone agent = phone();
         Phone supervisor = phone();
-        List<MediaLeg> legs = new ArrayList<>();
-        for (Phone p : List.of(caller, agent, supervisor)) {
-            MediaLeg leg = answer(callId(), p.sdp("0"));
-            p.sendingTo(leg.localSdp());
-            legs.add(leg);
-        }
+        List<MediaLeg> legs = answeredLegs(caller, agent, supervisor);
         engine.joinMix(legs.get(0).callId(), legs.get(0).legId(), "monitor-1", MixRole.PARTICIPANT, null);
         engine.joinMix(legs.get(1).callId(), legs.get(1).legId(), "monitor-1", true);
         MediaLeg sup = legs.get(2);
@@ -428,6 +418,17 @@ class NettyMediaEngineTest {
             engine.release(leg);
         }
         engine.release(callerLeg);
+    }
+
+    /** A caller leg (PCMU) answered for each phone, each in its own call, the phone sending to it. */
+    private List<MediaLeg> answeredLegs(Phone... phones) throws Exception {
+        List<MediaLeg> answered = new ArrayList<>();
+        for (Phone p : phones) {
+            MediaLeg leg = answer(callId(), p.sdp("0"));
+            p.sendingTo(leg.localSdp());
+            answered.add(leg);
+        }
+        return answered;
     }
 
     private static double median(short[] samples) {

@@ -75,20 +75,14 @@ class SupervisorMonitoringTest {
 
     @Test
     void listenWhisperBargeEachHearWhatTheModeSaysAndTheSupervisorLeavesAlone() throws Exception {
-        try (Baresip agent = Baresip.agent("1001", "alice-1001", SIP_PORT).source(agentTone).rtpPorts(46200, 46299)
-                        .start();
-                Baresip supervisor = Baresip.agent("1003", "carol-1003", SIP_PORT).source(supervisorTone)
-                        .rtpPorts(46300, 46399).start();
-                Baresip caller = Baresip.caller().source(callerTone).rtpPorts(46400, 46499).start()) {
+        try (Phones phones = Phones.start()) {
+            Baresip caller = phones.caller();
+            Baresip agent = phones.agent();
+            Baresip supervisor = phones.supervisor();
             String callId = connect(caller, agent, supervisor);
 
-            Map<String, Object> started = monitoring.start(callId, MonitorMode.LISTEN, "carol", "boss");
-            assertThat(started).containsEntry("status", "RINGING");
-            supervisor.awaitEvent("CALL_INCOMING", SIGNALLING);
-            supervisor.accept();
+            superviseAndAnswer(supervisor, callId, MonitorMode.LISTEN);
             supervisor.awaitEvent("CALL_RTPESTAB", SIGNALLING);
-            await().atMost(SIGNALLING).until(() -> "CONNECTED".equals(monitoring.find(callId).orElseThrow()
-                    .get("status")));
 
             Heard listen = listenTo(caller, agent, supervisor);
             assertThat(hears(listen.supervisor, CALLER)).as("listen: the supervisor hears the caller").isTrue();
@@ -122,11 +116,7 @@ class SupervisorMonitoringTest {
             assertThat(openRecord(callId)).isTrue();
 
             // Again, and this time the caller hangs up: the call ends and the supervisor's leg with it.
-            monitoring.start(callId, MonitorMode.BARGE, "carol", "boss");
-            supervisor.awaitEvent("CALL_INCOMING", SIGNALLING);
-            supervisor.accept();
-            await().atMost(SIGNALLING).until(() -> "CONNECTED".equals(monitoring.find(callId).orElseThrow()
-                    .get("status")));
+            superviseAndAnswer(supervisor, callId, MonitorMode.BARGE);
             caller.hangUp();
             agent.awaitEvent("CALL_CLOSED", SIGNALLING);
             await().atMost(SIGNALLING).until(() -> supervisor.events().stream()
@@ -142,17 +132,12 @@ class SupervisorMonitoringTest {
 
     @Test
     void theAgentHangingUpWhileTheSupervisorListensEndsTheCallAndTheSupervisorsLeg() throws Exception {
-        try (Baresip agent = Baresip.agent("1001", "alice-1001", SIP_PORT).source(agentTone).rtpPorts(46200, 46299)
-                        .start();
-                Baresip supervisor = Baresip.agent("1003", "carol-1003", SIP_PORT).source(supervisorTone)
-                        .rtpPorts(46300, 46399).start();
-                Baresip caller = Baresip.caller().source(callerTone).rtpPorts(46400, 46499).start()) {
+        try (Phones phones = Phones.start()) {
+            Baresip caller = phones.caller();
+            Baresip agent = phones.agent();
+            Baresip supervisor = phones.supervisor();
             String callId = connect(caller, agent, supervisor);
-            monitoring.start(callId, MonitorMode.LISTEN, "carol", "boss");
-            supervisor.awaitEvent("CALL_INCOMING", SIGNALLING);
-            supervisor.accept();
-            await().atMost(SIGNALLING).until(() -> "CONNECTED".equals(monitoring.find(callId).orElseThrow()
-                    .get("status")));
+            superviseAndAnswer(supervisor, callId, MonitorMode.LISTEN);
             agent.hangUp();
             caller.awaitEvent("CALL_CLOSED", SIGNALLING);
             supervisor.awaitEvent("CALL_CLOSED", SIGNALLING);
@@ -176,6 +161,34 @@ class SupervisorMonitoringTest {
         agent.awaitEvent("CALL_RTPESTAB", SIGNALLING);
         return await().atMost(SIGNALLING).until(() -> jdbc.queryForList("select call_id from call_record where did"
                 + " = '400' and ended_at is null", String.class), ids -> ids.size() == 1).get(0);
+    }
+
+    /** Starts monitoring from carol's phone (ringing first), answers it, and waits until the supervisor is in. */
+    private void superviseAndAnswer(Baresip supervisor, String callId, MonitorMode mode) throws Exception {
+        Map<String, Object> started = monitoring.start(callId, mode, "carol", "boss");
+        assertThat(started).containsEntry("status", "RINGING").containsEntry("mode", mode.name());
+        supervisor.awaitEvent("CALL_INCOMING", SIGNALLING);
+        supervisor.accept();
+        await().atMost(SIGNALLING).until(() -> "CONNECTED".equals(monitoring.find(callId).orElseThrow()
+                .get("status")));
+    }
+
+    /** The three phones, each sending its own tone, in this test's RTP ports. */
+    private record Phones(Baresip caller, Baresip agent, Baresip supervisor) implements AutoCloseable {
+
+        static Phones start() throws Exception {
+            return new Phones(Baresip.caller().source(callerTone).rtpPorts(46400, 46499).start(),
+                    Baresip.agent("1001", "alice-1001", SIP_PORT).source(agentTone).rtpPorts(46200, 46299).start(),
+                    Baresip.agent("1003", "carol-1003", SIP_PORT).source(supervisorTone).rtpPorts(46300, 46399)
+                            .start());
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (caller; agent; supervisor) {
+                // closes all three, whatever fails
+            }
+        }
     }
 
     private boolean openRecord(String callId) {
