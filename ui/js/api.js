@@ -97,6 +97,7 @@ export const api = {
   hangUp: id => request('POST', `/calls/${enc(id)}/hangup`),
   transfer: (id, target) => request('POST', `/calls/${enc(id)}/transfer`, target),
   recording: (id, action) => request('POST', `/calls/${enc(id)}/recording`, { action }),
+  monitor: (id, mode) => request('POST', `/calls/${enc(id)}/monitor`, { mode }),
   callData: id => request('GET', `/calls/${enc(id)}/data`),
   originate: (agent, number) => request('POST', '/calls/originate', { agent, number }),
   dispositions: () => request('GET', '/dispositions'),

@@ -8,6 +8,7 @@ import { openStream } from '../live.js';
 import { settings } from '../settings.js';
 import { dayChart } from '../chart.js';
 
+const MONITOR_MODES = ['listen', 'whisper', 'barge'];
 const TYPES = ['queue.stats', 'agent.state_changed', 'call.arrived', 'call.offered', 'call.answered', 'call.ended'];
 const STATES = ['AVAILABLE', 'RESERVED', 'RINGING', 'ON_CALL', 'WRAP_UP', 'PAUSED', 'OFFLINE'];
 const BUSY = ['RESERVED', 'RINGING', 'ON_CALL', 'WRAP_UP'];
@@ -77,7 +78,20 @@ export async function render(main) {
           disabled: !PAUSABLE.includes(agent.state), onclick: () => command(agent, 'pause') },
         `Force pause`),
         el('button', { type: 'button', class: 'secondary', 'data-action': 'resume',
-          disabled: agent.state !== 'PAUSED', onclick: () => command(agent, 'resume') }, 'Resume')));
+          disabled: agent.state !== 'PAUSED', onclick: () => command(agent, 'resume') }, 'Resume'),
+        // Listen / whisper / barge ring the supervisor's own phone (its agent record) into the agent's call.
+        ...MONITOR_MODES.map(mode => el('button', { type: 'button', class: 'secondary', 'data-action': mode,
+          disabled: !(agent.currentCall && agent.state === 'ON_CALL'), onclick: () => monitor(agent, mode) },
+        mode[0].toUpperCase() + mode.slice(1)))));
+  }
+
+  async function monitor(agent, mode) {
+    try {
+      const started = await api.monitor(agent.currentCall, mode);
+      show(feedback, message('info', `${mode}: your phone (${started.phone}) rings for ${agent.id}'s call.`));
+    } catch (error) {
+      show(feedback, message('error', `${agent.id}: ${error.message}`));
+    }
   }
 
   async function command(agent, action) {

@@ -105,4 +105,13 @@ public interface CallControl {
     record DigitCollection(int maxDigits, Character terminator, Duration firstDigitTimeout,
             Duration interDigitTimeout) {
     }
+
+    /**
+     * Puts a leg of the call ({@code legId} null: the caller's leg) into the call's N-party mix {@code mixId} with a
+     * role (who hears it; {@code whisperTo} names the one leg that hears a {@link MixRole#WHISPERER}); a leg already in
+     * the mix only changes role. {@link #bridge} takes the caller and a leg back out into a plain bridge.
+     */
+    default void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo) {
+        throw new UnsupportedOperationException("mixing is not available");
+    }
 }

@@ -6,6 +6,7 @@ import io.callflow.acd.CallOffered;
 import io.callflow.acd.CallQueued;
 import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
+import io.callflow.flow.CallMonitored;
 import io.callflow.flow.CallTransferred;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -60,6 +61,14 @@ class DomainEventsToOutbox {
         outbox.append(PlatformEvent.of(EventTypes.CALL_TRANSFERRED, VERSION, transferred.at(),
                 transferred.callId().value(), transferred.queue(), transferred.agent(),
                 EventData.with("target", transferred.target()).map()));
+    }
+
+    @EventListener
+    void on(CallMonitored monitored) {
+        outbox.append(PlatformEvent.of(EventTypes.CALL_MONITORED, VERSION, monitored.at(),
+                monitored.callId().value(), null, monitored.agent(), EventData.with("action", monitored.action())
+                        .and("mode", monitored.mode()).and("supervisor", monitored.supervisor())
+                        .and("phone", monitored.phone()).map()));
     }
 
     @EventListener

@@ -117,6 +117,10 @@ public class LiveEvents {
         if (EventTypes.AGENT_STATE_CHANGED.equals(event.type())) {
             return me.equals(event.agentId());
         }
+        if (EventTypes.CALL_MONITORED.equals(event.type())) {
+            // Silent monitoring stays silent: the monitored agent is not told a supervisor is listening.
+            return false;
+        }
         if (me.equals(event.agentId())) {
             return true;
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallId;
 import io.callflow.call.LegId;
+import io.callflow.call.MixRole;
 
 /**
  * What the call layer asks of the media of a call once its legs exist: prompts, music, digits, bridging and
@@ -45,4 +46,12 @@ public interface MediaControl {
 
     /** Pauses ({@code paused}) or resumes the recording: while paused, silence is written in place of the audio. */
     void pauseRecording(CallId callId, boolean paused);
+
+    /**
+     * Puts a leg into the named N-party mix (created on first use) with a role that says who hears it (every role hears
+     * the members heard by all); a leg already in that mix just changes role, without a gap. {@code whisperTo} names
+     * the one leg that hears a {@link MixRole#WHISPERER} (ignored for the other roles); {@code legId} null is the
+     * caller's leg.
+     */
+    void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo);
 }

@@ -2,7 +2,10 @@ package io.callflow.media;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A named N-party mix (conference): its members and, per member, whether the others hear it. Owned by the ticker. */
+import io.callflow.call.LegId;
+import io.callflow.call.MixRole;
+
+/** A named N-party mix (conference): its members and, per member, its role (who hears it). Owned by the ticker. */
 final class Mix {
 
     final String id;
@@ -12,7 +15,12 @@ final class Mix {
         this.id = id;
     }
 
-    /** A leg in the mix; {@code talks} false is a listener (e.g. a supervisor listening in). */
-    record Member(RtpLeg leg, boolean talks) {
+    /** A leg in the mix, its role, and for a {@link MixRole#WHISPERER} the one leg that hears it. */
+    record Member(RtpLeg leg, MixRole role, LegId whisperTo) {
+
+        /** Whether every other member hears this one. */
+        boolean heardByAll() {
+            return role == MixRole.PARTICIPANT;
+        }
     }
 }

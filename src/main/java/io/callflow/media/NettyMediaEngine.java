@@ -22,6 +22,7 @@ import io.callflow.call.CallId;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
+import io.callflow.call.MixRole;
 import io.callflow.call.NoInput;
 import io.callflow.call.PlaybackFinished;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,7 +81,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     private final FramePacer pacer = new FramePacer(System::nanoTime);
     private final Map<LegId, RtpLeg> legs = new ConcurrentHashMap<>();
     private final Map<CallId, RtpLeg> callerLegs = new ConcurrentHashMap<>();
-    private final Map<String, Mix> mixes = new ConcurrentHashMap<>();
+    private final Mixing mixing = new Mixing(this::send);
+    private final CallRecording recording;
     /** The event loop of each call's legs: relaying within one loop needs no hand-over between threads. */
     private final Map<CallId, CallLoop> callLoops = new ConcurrentHashMap<>();
     private long frames;
@@ -91,6 +93,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         this.prompts = prompts;
         this.events = events;
         this.recordings = RecordingFiles.directory(properties, dataDir);
+        this.recording = new CallRecording(properties, recordings, disk);
         this.ports = new PortPool(properties.rtpPortMin(), properties.rtpPortMax());
         this.drops = new RtpDrops(meters);
         this.decoder = new RtpDecoder(drops);
@@ -257,8 +260,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             peer.peer = null;
         }
         ticker.execute(() -> {
-            stopRecording(leg);
-            leaveMix(leg);
+            recording.stop(leg);
+            mixing.leave(leg);
         });
         Channel channel = leg.channel;
         if (channel != null) {
@@ -344,8 +347,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             caller.prompts.clear();
             caller.music = null;
             caller.collector = null;
-            leaveMix(caller);
-            leaveMix(other);
+            mixing.leave(caller);
+            mixing.leave(other);
             caller.markTalkspurt();
             other.markTalkspurt();
             caller.peer = other;
@@ -355,64 +358,30 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     @Override
     public void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
-        RtpLeg leg = legs.get(legId);
-        if (leg == null) {
-            log.warn("Call {}: cannot join mix {}, leg {} has ended", callId, mixId, legId);
-            return;
-        }
-        ticker.execute(() -> {
-            leaveMix(leg);
-            RtpLeg peer = leg.peer;
-            if (peer != null) {
-                peer.peer = null;
-                leg.peer = null;
-            }
-            leg.prompts.clear();
-            leg.music = null;
-            leg.mixInput.clear();
-            leg.markTalkspurt();
-            Mix mix = mixes.computeIfAbsent(mixId, Mix::new);
-            mix.members.add(new Mix.Member(leg, talks));
-            leg.mix = mix;
-            log.info("Call {}: leg {} joined mix {} ({} members)", callId, legId, mixId, mix.members.size());
-        });
+        joinMix(callId, legId, mixId, talks ? MixRole.PARTICIPANT : MixRole.LISTENER, null);
     }
 
     @Override
     public void leaveMix(CallId callId, LegId legId) {
         RtpLeg leg = legs.get(legId);
         if (leg != null) {
-            ticker.execute(() -> leaveMix(leg));
+            ticker.execute(() -> mixing.leave(leg));
         }
     }
 
     @Override
     public void startRecording(CallId callId) {
         RtpLeg caller = callerLegs.get(callId);
-        if (caller == null) {
-            return;
+        if (caller != null) {
+            ticker.execute(() -> recording.start(caller));
         }
-        ticker.execute(() -> {
-            if (caller.recorder != null) {
-                return;
-            }
-            try {
-                caller.captured.clear();
-                caller.recordingPaused = false;
-                caller.recorder = new Recorder(recordings.resolve(callId.value() + ".wav"),
-                        properties.recordingChannels());
-                log.info("Call {}: recording to {}", callId, caller.recorder.file());
-            } catch (IOException e) {
-                log.error("Call {}: cannot record to {}: {}", callId, recordings, e.toString());
-            }
-        });
     }
 
     @Override
     public void stopRecording(CallId callId) {
         RtpLeg caller = callerLegs.get(callId);
         if (caller != null) {
-            ticker.execute(() -> stopRecording(caller));
+            ticker.execute(() -> recording.stop(caller));
         }
     }
 
@@ -420,8 +389,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     public void pauseRecording(CallId callId, boolean paused) {
         RtpLeg caller = callerLegs.get(callId);
         if (caller != null) {
-            caller.recordingPaused = paused;
-            log.info("Call {}: recording {}", callId, paused ? "paused" : "resumed");
+            recording.pause(caller, paused);
         }
     }
 
@@ -549,16 +517,14 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         for (RtpLeg leg : legs.values()) {
             if (leg.callerLeg) {
                 sendFrame(leg, now);
-                recordFrame(leg);
+                recording.frame(leg);
                 checkCollection(leg, now);
             }
             if (frames % 50 == 0) {
                 checkDeadMedia(leg, now);
             }
         }
-        for (Mix mix : mixes.values()) {
-            mixFrame(mix, now);
-        }
+        mixing.frame(now);
     }
 
     private void sendFrame(RtpLeg leg, long now) {
@@ -588,62 +554,6 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         if (frame != null) {
             send(leg, frame, now);
         }
-    }
-
-    /** One 20 ms frame of each side into the caller's recording; a side that sent nothing is silence. */
-    private void recordFrame(RtpLeg caller) {
-        Recorder recorder = caller.recorder;
-        if (recorder == null) {
-            return;
-        }
-        short[] callerSamples = caller.captured.read();
-        RtpLeg peer = caller.peer;
-        short[] peerSamples = peer == null ? null : peer.captured.read();
-        // While paused the audio read above is dropped and silence written: the file stays aligned with the call's
-        // clock, and nothing said in the pause is kept.
-        boolean paused = caller.recordingPaused;
-        short[] left = paused ? null : callerSamples;
-        short[] right = paused ? null : peerSamples;
-        disk.execute(() -> {
-            try {
-                recorder.append(left, right, FRAME);
-            } catch (IOException e) {
-                log.warn("Call {}: recording write failed: {}", caller.callId, e.toString());
-            }
-        });
-    }
-
-    private void mixFrame(Mix mix, long now) {
-        List<Mix.Member> members = mix.members;
-        int n = members.size();
-        if (n == 0) {
-            return;
-        }
-        short[][] inputs = new short[n][];
-        boolean[] talks = new boolean[n];
-        short[][] outputs = new short[n][FRAME];
-        for (int i = 0; i < n; i++) {
-            Mix.Member member = members.get(i);
-            inputs[i] = member.leg().mixInput.read();
-            talks[i] = member.talks();
-        }
-        AudioMixer.mix(inputs, talks, outputs, FRAME);
-        for (int i = 0; i < n; i++) {
-            send(members.get(i).leg(), outputs[i], now);
-        }
-    }
-
-    private void leaveMix(RtpLeg leg) {
-        Mix mix = leg.mix;
-        if (mix == null) {
-            return;
-        }
-        leg.mix = null;
-        mix.members.removeIf(member -> member.leg() == leg);
-        if (mix.members.isEmpty()) {
-            mixes.remove(mix.id, mix);
-        }
-        leg.markTalkspurt();
     }
 
     private void finishPlayback(RtpLeg leg) {
@@ -708,20 +618,6 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         }
     }
 
-    private void stopRecording(RtpLeg caller) {
-        Recorder recorder = caller.recorder;
-        caller.recorder = null;
-        if (recorder != null) {
-            disk.execute(() -> {
-                try {
-                    recorder.close();
-                } catch (IOException e) {
-                    log.error("Call {}: closing recording {} failed: {}", caller.callId, recorder.file(), e.toString());
-                }
-            });
-        }
-    }
-
     /** Sends one 20 ms frame of samples on the leg, in its codec. */
     private void send(RtpLeg leg, short[] samples, long now) {
         Channel channel = leg.channel;
@@ -750,6 +646,16 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         }
         ticker.shutdownNow();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo) {
+        RtpLeg leg = legId == null ? callerLegs.get(callId) : legs.get(legId);
+        if (leg == null) {
+            log.warn("Call {}: cannot join mix {}, leg {} has ended", callId, mixId, legId);
+            return;
+        }
+        ticker.execute(() -> mixing.join(leg, mixId, role, whisperTo));
     }
 
     private static ThreadFactory daemon(String name) {

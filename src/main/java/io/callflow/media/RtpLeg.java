@@ -58,6 +58,9 @@ final class RtpLeg {
     boolean playbackPending;
     DigitCollector collector;
     final StringBuilder typeAhead = new StringBuilder();
+    /** In a mix: the last frame this leg sent into it and the last frame it heard from it (for its recording). */
+    short[] mixSent;
+    short[] mixHeard;
 
     RtpLeg(CallId callId, LegId legId, int port, boolean callerLeg) {
         this.callId = callId;

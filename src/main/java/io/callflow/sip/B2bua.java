@@ -1050,4 +1050,9 @@ final class B2bua implements Transfers.Legs {
             events.publish(new LegHungUp(callId, call.callerLeg, HangupCause.LOCAL_HANGUP, Instant.now()));
         });
     }
+
+    /** Puts a leg (null: the caller's) into an N-party mix with a role; see {@link CallControl#joinMix}. */
+    public void joinMix(CallId callId, LegId legId, String mixId, io.callflow.call.MixRole role, LegId whisperTo) {
+        mediaControl.joinMix(callId, legId, mixId, role, whisperTo);
+    }
 }

@@ -106,4 +106,9 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void reject(CallId callId, int status, String reason) {
         b2bua.reject(callId, status, reason);
     }
+
+    @Override
+    public void joinMix(CallId callId, LegId legId, String mixId, io.callflow.call.MixRole role, LegId whisperTo) {
+        b2bua.joinMix(callId, legId, mixId, role, whisperTo);
+    }
 }

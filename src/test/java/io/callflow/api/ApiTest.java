@@ -456,6 +456,39 @@ class ApiTest {
         assertThat(admin().getForEntity("/api/v1/trunks", String.class).getBody()).isEqualTo("[]");
     }
 
+    @Test
+    void monitoringRefusesBadRequestsWithProblemDetails() {
+        String path = "/api/v1/calls/no-such-call/monitor";
+        ResponseEntity<Map<String, Object>> noBody = post(path, "");
+        assertThat(noBody.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat((String) noBody.getBody().get("detail")).contains("\"mode\"");
+        ResponseEntity<Map<String, Object>> badMode = post(path, "{\"mode\":\"spy\",\"phone\":\"alice\"}");
+        assertThat(badMode.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(badMode.getBody().get("detail")).isEqualTo("'mode' must be listen, whisper or barge");
+        ResponseEntity<Map<String, Object>> noPhone = post(path, "{\"mode\":\"listen\"}");
+        assertThat(noPhone.getStatusCode()).as("admin has no agent record to ring").isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat((String) noPhone.getBody().get("detail")).contains("'phone' is required");
+        ResponseEntity<Map<String, Object>> unknownPhone = post(path, "{\"mode\":\"listen\",\"phone\":\"nobody\"}");
+        assertThat(unknownPhone.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        ResponseEntity<Map<String, Object>> extra = post(path, "{\"mode\":\"listen\",\"volume\":3}");
+        assertThat(extra.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        ResponseEntity<Map<String, Object>> unknownCall = post(path, "{\"mode\":\"barge\",\"phone\":\"alice\"}");
+        assertThat(unknownCall.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        assertThat(admin().exchange(path, HttpMethod.PUT, new HttpEntity<>("{\"mode\":\"loud\"}", headers), JSON)
+                .getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(admin().exchange(path, HttpMethod.DELETE, null, JSON).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        createUser("alice", "alice-password", Roles.AGENT_GROUP);
+        try {
+            assertThat(http.withBasicAuth("alice", "alice-password").exchange(path, HttpMethod.DELETE, null, JSON)
+                    .getStatusCode()).as("an agent may not monitor").isEqualTo(HttpStatus.FORBIDDEN);
+        } finally {
+            identityService.deleteUser("alice");
+        }
+    }
+
     private TestRestTemplate admin() {
         return http.withBasicAuth("admin", "callflow");
     }

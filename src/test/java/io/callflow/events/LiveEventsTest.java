@@ -146,6 +146,8 @@ class LiveEventsTest {
         announceCall("schema-call", "bob", "support");
         tx.executeWithoutResult(status -> events.publishEvent(new CallTransferred(new CallId("schema-call"),
                 "sip:+4930999@example.com", "support", "bob", Instant.now())));
+        tx.executeWithoutResult(status -> events.publishEvent(new io.callflow.flow.CallMonitored(
+                new CallId("schema-call"), "CONNECTED", "WHISPER", "boss", "carol", "bob", Instant.now())));
         tx.executeWithoutResult(status -> events.publishEvent(new CallRecordClosed(new CallId("schema-lost"),
                 "NODE_LOST", "NODE_LOST", null, null, null, null, null, Instant.now())));
         agents.pause("bob", "schema");
@@ -163,8 +165,8 @@ class LiveEventsTest {
             emitted.add(stats.next(e -> e.type().equals("queue.stats"), WAIT).json());
         }
         assertThat(emitted).extracting(e -> e.path("type").asText()).contains("call.arrived", "call.queued",
-                "call.offered", "call.answered", "call.transferred", "call.ended", "agent.state_changed",
-                "queue.stats");
+                "call.offered", "call.answered", "call.transferred", "call.ended", "call.monitored",
+                "agent.state_changed", "queue.stats");
         for (JsonNode event : emitted) {
             assertThat(EventSchemas.violations(event)).as(event.toString()).isEmpty();
         }

@@ -29,6 +29,7 @@ import io.callflow.call.CallLanes;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
+import io.callflow.call.MixRole;
 import io.callflow.call.PlaybackFinished;
 import io.callflow.platform.ContentProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -308,12 +309,7 @@ class NettyMediaEngineTest {
         Phone b = phone();
         Phone c = phone();
         Phone supervisor = phone();
-        List<MediaLeg> members = new ArrayList<>();
-        for (Phone p : List.of(a, b, c, supervisor)) {
-            MediaLeg leg = answer(callId(), p.sdp("0"));
-            p.sendingTo(leg.localSdp());
-            members.add(leg);
-        }
+        List<MediaLeg> members = answeredLegs(a, b, c, supervisor);
         for (int i = 0; i < 4; i++) {
             engine.joinMix(members.get(i).callId(), members.get(i).legId(), "conference-1", i < 3);
         }
@@ -340,6 +336,111 @@ class NettyMediaEngineTest {
         }
         for (MediaLeg leg : members) {
             engine.leaveMix(leg.callId(), leg.legId());
+        }
+    }
+
+    @Test
+    void aSupervisorListensThenWhispersToTheAgentThenBargesIn() throws Exception {
+        Phone caller = phone();
+        Phone agent = phone();
+        Phone supervisor = phone();
+        List<MediaLeg> legs = answeredLegs(caller, agent, supervisor);
+        engine.joinMix(legs.get(0).callId(), legs.get(0).legId(), "monitor-1", MixRole.PARTICIPANT, null);
+        engine.joinMix(legs.get(1).callId(), legs.get(1).legId(), "monitor-1", true);
+        MediaLeg sup = legs.get(2);
+        engine.joinMix(sup.callId(), sup.legId(), "monitor-1", MixRole.LISTENER, null);
+        List<ScheduledFuture<?>> talking = List.of(stream(caller, Sdp.PCMU, repeat(constant(1000), 200)),
+                stream(agent, Sdp.PCMU, repeat(constant(2000), 200)),
+                stream(supervisor, Sdp.PCMU, repeat(constant(4000), 200)));
+        var offset = org.assertj.core.data.Offset.offset(300.0);
+
+        settle(caller, agent, supervisor);
+        assertThat(level(caller)).as("listen: the caller hears the agent only").isCloseTo(2000, offset);
+        assertThat(level(agent)).as("listen: the agent hears the caller only").isCloseTo(1000, offset);
+        assertThat(level(supervisor)).as("listen: the supervisor hears both").isCloseTo(3000, offset);
+
+        engine.joinMix(sup.callId(), sup.legId(), "monitor-1", MixRole.WHISPERER, legs.get(1).legId());
+        settle(caller, agent, supervisor);
+        assertThat(level(caller)).as("whisper: the caller does not hear the supervisor").isCloseTo(2000, offset);
+        assertThat(level(agent)).as("whisper: the agent hears caller and supervisor").isCloseTo(5000, offset);
+        assertThat(level(supervisor)).as("whisper: the supervisor hears both").isCloseTo(3000, offset);
+
+        engine.joinMix(sup.callId(), sup.legId(), "monitor-1", MixRole.PARTICIPANT, null);
+        settle(caller, agent, supervisor);
+        assertThat(level(caller)).as("barge: the caller hears agent and supervisor").isCloseTo(6000, offset);
+        assertThat(level(agent)).as("barge: the agent hears caller and supervisor").isCloseTo(5000, offset);
+        assertThat(level(supervisor)).as("barge: the supervisor hears both").isCloseTo(3000, offset);
+
+        engine.release(sup);
+        settle(caller, agent);
+        assertThat(level(caller)).as("the supervisor gone, the call goes on").isCloseTo(2000, offset);
+        for (ScheduledFuture<?> f : talking) {
+            f.cancel(true);
+        }
+        engine.leaveMix(legs.get(0).callId(), legs.get(0).legId());
+        engine.leaveMix(legs.get(1).callId(), legs.get(1).legId());
+    }
+
+    @Test
+    void aRecordedCallerInAMixIsRecordedWithWhatItHears() throws Exception {
+        Phone caller = phone();
+        Phone agent = phone();
+        Phone supervisor = phone();
+        CallId call = callId();
+        MediaLeg callerLeg = answer(call, caller.sdp("0"));
+        caller.sendingTo(callerLeg.localSdp());
+        List<MediaLeg> others = new ArrayList<>();
+        for (Phone p : List.of(agent, supervisor)) {
+            MediaLeg leg = engine.offer(call, new LegId("other-" + call.value() + "-" + others.size()));
+            engine.answered(leg, p.sdp("0"));
+            p.sendingTo(leg.localSdp());
+            others.add(leg);
+        }
+        engine.startRecording(call);
+        engine.joinMix(call, callerLeg.legId(), "rec-1", MixRole.PARTICIPANT, null);
+        engine.joinMix(call, others.get(0).legId(), "rec-1", MixRole.PARTICIPANT, null);
+        engine.joinMix(call, others.get(1).legId(), "rec-1", MixRole.WHISPERER, others.get(0).legId());
+        List<ScheduledFuture<?>> talking = List.of(stream(caller, Sdp.PCMU, repeat(constant(1000), 50)),
+                stream(agent, Sdp.PCMU, repeat(constant(2000), 50)),
+                stream(supervisor, Sdp.PCMU, repeat(constant(4000), 50)));
+        for (ScheduledFuture<?> f : talking) {
+            f.get(5, TimeUnit.SECONDS);
+        }
+        engine.stopRecording(call);
+        Path file = root.resolve("recordings/" + call.value() + ".wav");
+        Audio.Wav wav = await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
+                .until(() -> Audio.Wav.read(file), w -> w.seconds() >= 0.5);
+        assertThat(wav.channels()).isEqualTo(2);
+        assertThat(median(wav.samples()[0])).as("the caller").isCloseTo(1000, org.assertj.core.data.Offset.offset(150.0));
+        assertThat(median(wav.samples()[1])).as("what the caller hears: the agent, not the whisper")
+                .isCloseTo(2000, org.assertj.core.data.Offset.offset(200.0));
+        for (MediaLeg leg : others) {
+            engine.release(leg);
+        }
+        engine.release(callerLeg);
+    }
+
+    /** A caller leg (PCMU) answered for each phone, each in its own call, the phone sending to it. */
+    private List<MediaLeg> answeredLegs(Phone... phones) throws Exception {
+        List<MediaLeg> answered = new ArrayList<>();
+        for (Phone p : phones) {
+            MediaLeg leg = answer(callId(), p.sdp("0"));
+            p.sendingTo(leg.localSdp());
+            answered.add(leg);
+        }
+        return answered;
+    }
+
+    private static double median(short[] samples) {
+        short[] sorted = samples.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static void settle(Phone... phones) throws Exception {
+        Thread.sleep(200);
+        for (Phone p : phones) {
+            p.drain();
         }
     }
 
