@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
+import io.callflow.call.HoldOutcome;
 import io.callflow.call.LegId;
 
 /** The platform's {@link CallControl}, carried out by the local B2BUA (the seam a remote node could implement). */
@@ -94,5 +95,15 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     @Override
     public boolean isLive(CallId callId) {
         return b2bua.isLive(callId);
+    }
+
+    @Override
+    public HoldOutcome hold(CallId callId) {
+        return b2bua.hold(callId);
+    }
+
+    @Override
+    public HoldOutcome resume(CallId callId) {
+        return b2bua.resume(callId);
     }
 }
