@@ -12,6 +12,7 @@ const TYPES = ['queue.stats', 'agent.state_changed', 'call.arrived', 'call.offer
 const STATES = ['AVAILABLE', 'RESERVED', 'RINGING', 'ON_CALL', 'WRAP_UP', 'PAUSED', 'OFFLINE'];
 const BUSY = ['RESERVED', 'RINGING', 'ON_CALL', 'WRAP_UP'];
 const PAUSABLE = ['AVAILABLE', 'WRAP_UP'];
+const LOGGABLE_OUT = ['AVAILABLE', 'WRAP_UP', 'PAUSED'];
 
 export async function render(main) {
   const { thresholds, supervisorPauseReason } = await settings();
@@ -77,12 +78,16 @@ export async function render(main) {
           disabled: !PAUSABLE.includes(agent.state), onclick: () => command(agent, 'pause') },
         `Force pause`),
         el('button', { type: 'button', class: 'secondary', 'data-action': 'resume',
-          disabled: agent.state !== 'PAUSED', onclick: () => command(agent, 'resume') }, 'Resume')));
+          disabled: agent.state !== 'PAUSED', onclick: () => command(agent, 'resume') }, 'Resume'),
+        // An agent with a call is refused (409): it is logged out once it has finished, by another click.
+        el('button', { type: 'button', class: 'secondary', 'data-action': 'logout',
+          disabled: !LOGGABLE_OUT.includes(agent.state), onclick: () => command(agent, 'logout') }, 'Log out')));
   }
 
   async function command(agent, action) {
     try {
-      const changed = action === 'pause' ? await api.pause(agent.id, supervisorPauseReason) : await api.resume(agent.id);
+      const changed = action === 'pause' ? await api.pause(agent.id, supervisorPauseReason)
+        : action === 'logout' ? await api.logOut(agent.id) : await api.resume(agent.id);
       show(feedback, message('info', `${changed.id} is now ${changed.state.replace('_', ' ')}.`));
     } catch (error) {
       show(feedback, message('error', `${agent.id}: ${error.message}`));
