@@ -123,6 +123,7 @@ class HoldAudioTest {
         assertThat(engine.holdCall(lonely, true, false)).as("no agent bridged").isEqualTo(HoldOutcome.NO_AGENT);
 
         bridged();
+        assertThat(hears(caller)).as("bridged").isEqualTo(AGENT_HZ);
         assertThat(engine.holdCall(call, true, false)).isEqualTo(HoldOutcome.CHANGED);
         assertThat(engine.holdCall(call, true, false)).isEqualTo(HoldOutcome.ALREADY);
         assertThat(hears(caller)).isEqualTo(MUSIC_HZ);
