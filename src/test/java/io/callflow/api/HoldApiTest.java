@@ -57,7 +57,7 @@ class HoldApiTest {
                     dids:
                       - { did: "100", flow: inbound-call }
                     """);
-    static final int SIP_PORT = Sipp.freePort();
+    static final int SIP_PORT = freePort();
     static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() { };
 
     @DynamicPropertySource
@@ -126,9 +126,9 @@ class HoldApiTest {
         caller.awaitSuccess(Duration.ofSeconds(30));
         assertThat(actions(callId)).containsSubsequence("HOLD:agent-phone", "RESUME:agent-phone", "HOLD:alice",
                 "RESUME:boss");
-        assertThat(jdbc.queryForList("select event_type from event_outbox where call_id = ? and event_type like 'call.%ed'"
+        assertThat(jdbc.queryForList("select event_type from event_outbox where call_id = ? and event_type in ('call.held', 'call.resumed')"
                 + " order by seq", String.class, callId))
-                .containsSubsequence("call.held", "call.resumed", "call.held", "call.resumed");
+                .containsExactly("call.held", "call.resumed", "call.held", "call.resumed");
         assertThat(send(callId, "alice", "/hold").getStatusCode()).as("an ended call").isEqualTo(HttpStatus.CONFLICT);
         nothingLeftOpen();
     }
@@ -205,5 +205,13 @@ class HoldApiTest {
 
     private AgentState state(String agentId) {
         return agents.find(agentId).orElseThrow().state();
+    }
+
+    private static int freePort() {
+        try {
+            return Sipp.freePort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
