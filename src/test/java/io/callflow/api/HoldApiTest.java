@@ -126,8 +126,8 @@ class HoldApiTest {
         caller.awaitSuccess(Duration.ofSeconds(30));
         assertThat(actions(callId)).containsSubsequence("HOLD:agent-phone", "RESUME:agent-phone", "HOLD:alice",
                 "RESUME:boss");
-        assertThat(jdbc.queryForList("select event_type from event_outbox where call_id = ? and event_type in ('call.held', 'call.resumed')"
-                + " order by seq", String.class, callId))
+        assertThat(jdbc.queryForList("select event_type from event_outbox where call_id = ?"
+                + " and event_type in ('call.held', 'call.resumed') order by seq", String.class, callId))
                 .containsExactly("call.held", "call.resumed", "call.held", "call.resumed");
         assertThat(send(callId, "alice", "/hold").getStatusCode()).as("an ended call").isEqualTo(HttpStatus.CONFLICT);
         nothingLeftOpen();

@@ -141,6 +141,44 @@ class HoldAudioTest {
         assertThat(hears(agent)).isEqualTo(CALLER_HZ);
     }
 
+    @Test
+    void theRecordingGoesOnAcrossTheHoldWithTheMusicTheCallerHeard() throws Exception {
+        bridged();
+        assertThat(hears(caller)).as("bridged").isEqualTo(AGENT_HZ);
+        engine.startRecording(call);
+        Thread.sleep(400);
+        engine.holdCall(call, true, false);
+        Thread.sleep(1000);
+        engine.holdCall(call, false, false);
+        Thread.sleep(400);
+        engine.stopRecording(call);
+        Path file = root.resolve("recordings").resolve(call.value() + ".wav");
+        Thread.sleep(300);
+        byte[] wav = Files.readAllBytes(file);
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(wav).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int frames = (wav.length - 44) / 4;
+        int musicInAgentChannel = 0;
+        int silentCallerChannel = 0;
+        int callerTalking = 0;
+        for (int block = 0; block + 160 <= frames; block += 160) {
+            short[] left = new short[160];
+            short[] right = new short[160];
+            for (int i = 0; i < 160; i++) {
+                left[i] = data.getShort(44 + (block + i) * 4);
+                right[i] = data.getShort(44 + (block + i) * 4 + 2);
+            }
+            musicInAgentChannel += goertzel(right, MUSIC_HZ) > 10 * goertzel(right, AGENT_HZ) ? 1 : 0;
+            silentCallerChannel += Audio.rms(left) == 0 ? 1 : 0;
+            callerTalking += goertzel(left, CALLER_HZ) > 0 && Audio.rms(left) > 1000 ? 1 : 0;
+        }
+        System.out.printf("hold recording: %d frames of 20 ms, %d with music (agent channel), %d silent (caller"
+                + " channel), %d with the caller's voice%n", frames / 160, musicInAgentChannel, silentCallerChannel,
+                callerTalking);
+        assertThat(musicInAgentChannel).as("about 1 s of music: 50 frames").isBetween(35, 60);
+        assertThat(silentCallerChannel).as("what the held caller said is not kept").isBetween(35, 60);
+        assertThat(callerTalking).as("before and after the hold").isGreaterThan(20);
+    }
+
     private void bridged() throws Exception {
         call = new CallId("hold-test-" + ++calls);
         caller = phone();
