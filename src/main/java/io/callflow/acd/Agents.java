@@ -68,7 +68,7 @@ public class Agents {
     /**
      * Logs an agent out: AVAILABLE, PAUSED or in WRAP_UP become OFFLINE at once (a wrap-up ends there); an agent with
      * a call reserved, ringing or connected is refused (false), so no call is cut or left half-offered. The agent is
-     * logged in again by its phone registering anew (auto-login) or by {@link #logIn}.
+     * logged in again by its phone registering anew ({@code callflow.acd.auto-login-on-register}).
      */
     @Transactional
     public boolean logOut(String agentId) {

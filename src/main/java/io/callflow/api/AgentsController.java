@@ -82,7 +82,7 @@ class AgentsController {
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Log an agent out",
             description = "AVAILABLE, PAUSED or WRAP_UP become OFFLINE at once (idempotent for OFFLINE); the agent is"
-                    + " offered no calls until its phone registers anew or it is resumed by a login. An agent with a"
+                    + " offered no calls until its phone registers anew (auto-login on register). An agent with a"
                     + " call reserved, ringing or connected is refused with 409: it finishes the call first, so no"
                     + " caller is cut off. Roles: ADMIN, SUPERVISOR for anyone, AGENT for itself.")
     @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR') or (hasRole('AGENT') and #agentId == authentication.name)")
