@@ -9,7 +9,9 @@ import { settings } from '../settings.js';
 
 const PAUSABLE = ['AVAILABLE', 'WRAP_UP', 'PAUSED'];
 const TYPES = ['agent.state_changed', 'call.offered', 'call.answered', 'call.transferred', 'call.ended',
-  'queue.stats'];
+  'call.held', 'call.resumed', 'queue.stats'];
+// An agent with a call cannot log out (the API answers 409): it finishes the call first.
+const LOGGABLE_OUT = ['AVAILABLE', 'WRAP_UP', 'PAUSED'];
 
 export async function render(main) {
   const agentId = currentSession().id;
@@ -26,6 +28,9 @@ export async function render(main) {
     event.preventDefault();
     act(() => api.pause(agentId, reason.value));
   } }, el('label', { for: 'pause-reason' }, 'Pause reason'), reason, pauseButton, resumeButton);
+  const logOutButton = el('button', { type: 'button', id: 'logout-agent', class: 'secondary',
+    onclick: () => act(() => api.logOut(agentId)) }, 'Log out');
+  pauseForm.append(logOutButton);
   // Outside the card, so a message survives the card being redrawn by the next event.
   const cardFeedback = el('div', { id: 'call-feedback' });
   const cardArea = el('section', { class: 'panel call-card-area', 'aria-labelledby': 'current-call', 'aria-live': 'polite' });
@@ -56,6 +61,7 @@ export async function render(main) {
         + ` talk time today: ${formatSeconds(agent.talkSecondsToday)}`));
     pauseButton.disabled = !PAUSABLE.includes(agent.state);
     resumeButton.disabled = agent.state !== 'PAUSED';
+    logOutButton.disabled = !LOGGABLE_OUT.includes(agent.state);
   }
 
   async function load() {
@@ -206,6 +212,11 @@ export async function render(main) {
         el('div', { class: 'inline' },
           el('button', { type: 'button', id: 'hangup', class: 'danger', disabled: ended,
             onclick: () => run(() => api.hangUp(c.callId), 'Hanging up.') }, 'Hang up'),
+          el('button', { type: 'button', id: 'hold', class: 'secondary', disabled: ended || c.status !== 'connected',
+            onclick: () => run(() => c.held ? api.unhold(c.callId) : api.hold(c.callId),
+              c.held ? 'Resumed: you and the caller hear each other.' : 'On hold: the caller hears music.') },
+          c.held ? 'Resume call' : 'Hold'),
+          c.held ? el('span', { id: 'hold-state', class: 'call-status status-held' }, 'On hold') : null,
           el('button', { type: 'button', id: 'recording-pause', class: 'secondary', disabled: ended,
             onclick: () => run(() => api.recording(c.callId, 'pause'), 'Recording paused (silence is recorded).') },
           'Pause recording'),
@@ -256,6 +267,8 @@ export async function render(main) {
     if (!card || event.callId !== card.callId) return;
     if (event.type === 'call.answered') {
       card.status = event.agentId === agentId ? 'connected' : 'missed';
+    } else if (event.type === 'call.held' || event.type === 'call.resumed') {
+      card.held = event.type === 'call.held';
     } else if (event.type === 'call.transferred') {
       card.status = 'transferred';
     } else if (event.type === 'call.ended') {

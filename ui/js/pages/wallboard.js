@@ -13,6 +13,7 @@ const TYPES = ['queue.stats', 'agent.state_changed', 'call.arrived', 'call.offer
 const STATES = ['AVAILABLE', 'RESERVED', 'RINGING', 'ON_CALL', 'WRAP_UP', 'PAUSED', 'OFFLINE'];
 const BUSY = ['RESERVED', 'RINGING', 'ON_CALL', 'WRAP_UP'];
 const PAUSABLE = ['AVAILABLE', 'WRAP_UP'];
+const LOGGABLE_OUT = ['AVAILABLE', 'WRAP_UP', 'PAUSED'];
 
 export async function render(main) {
   const { thresholds, supervisorPauseReason } = await settings();
@@ -79,6 +80,9 @@ export async function render(main) {
         `Force pause`),
         el('button', { type: 'button', class: 'secondary', 'data-action': 'resume',
           disabled: agent.state !== 'PAUSED', onclick: () => command(agent, 'resume') }, 'Resume'),
+        // An agent with a call is refused (409): it is logged out once it has finished, by another click.
+        el('button', { type: 'button', class: 'secondary', 'data-action': 'logout',
+          disabled: !LOGGABLE_OUT.includes(agent.state), onclick: () => command(agent, 'logout') }, 'Log out'),
         // Listen / whisper / barge ring the supervisor's own phone (its agent record) into the agent's call.
         ...MONITOR_MODES.map(mode => el('button', { type: 'button', class: 'secondary', 'data-action': mode,
           disabled: !(agent.currentCall && agent.state === 'ON_CALL'), onclick: () => monitor(agent, mode) },
@@ -96,7 +100,8 @@ export async function render(main) {
 
   async function command(agent, action) {
     try {
-      const changed = action === 'pause' ? await api.pause(agent.id, supervisorPauseReason) : await api.resume(agent.id);
+      const changed = action === 'pause' ? await api.pause(agent.id, supervisorPauseReason)
+        : action === 'logout' ? await api.logOut(agent.id) : await api.resume(agent.id);
       show(feedback, message('info', `${changed.id} is now ${changed.state.replace('_', ' ')}.`));
     } catch (error) {
       show(feedback, message('error', `${agent.id}: ${error.message}`));

@@ -66,6 +66,18 @@ public class Agents {
     }
 
     /**
+     * Logs an agent out: AVAILABLE, PAUSED or in WRAP_UP become OFFLINE at once (a wrap-up ends there); an agent with
+     * a call reserved, ringing or connected is refused (false), so no call is cut or left half-offered. The agent is
+     * logged in again by its phone registering anew ({@code callflow.acd.auto-login-on-register}).
+     */
+    @Transactional
+    public boolean logOut(String agentId) {
+        return store.change(agentId, EnumSet.of(AgentState.AVAILABLE, AgentState.PAUSED, AgentState.WRAP_UP,
+                AgentState.OFFLINE), null, new Change(AgentState.OFFLINE, "logged out", "missed_offers = 0"))
+                .isPresent();
+    }
+
+    /**
      * Takes an available, registered agent for an outbound call it places (click-to-call): RESERVED with that call,
      * so the dispatcher offers it nothing meanwhile. Returns false when the agent is not available.
      */

@@ -80,6 +80,22 @@ class AgentsController {
         return one(agentId);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Log an agent out",
+            description = "AVAILABLE, PAUSED or WRAP_UP become OFFLINE at once (idempotent for OFFLINE); the agent is"
+                    + " offered no calls until its phone registers anew (auto-login on register). An agent with a"
+                    + " call reserved, ringing or connected is refused with 409: it finishes the call first, so no"
+                    + " caller is cut off. Roles: ADMIN, SUPERVISOR for anyone, AGENT for itself.")
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR') or (hasRole('AGENT') and #agentId == authentication.name)")
+    @PostMapping("/{agentId}/logout")
+    AgentView logOut(@PathVariable String agentId) {
+        AgentView agent = one(agentId);
+        if (!agents.logOut(agentId)) {
+            throw new ConflictException("Agent '" + agentId + "' is " + agent.state()
+                    + " with a call; log out once the call has ended");
+        }
+        return one(agentId);
+    }
+
     private static NotFoundException unknown(String agentId) {
         return new NotFoundException("There is no agent '" + agentId + "'");
     }

@@ -12,6 +12,7 @@ import io.callflow.acd.AdminKind;
 import io.callflow.acd.Administration;
 import io.callflow.flow.CallCommandRefused;
 import io.callflow.flow.CallCommands;
+import io.callflow.flow.CallHolds;
 import io.callflow.flow.CallRecordView;
 import io.callflow.flow.RecordingAction;
 import io.swagger.v3.oas.annotations.Operation;
@@ -48,8 +49,11 @@ class CallCommandsController {
     private final CallCommands commands;
     private final CallAccess access;
     private final Administration administration;
+    private final CallHolds holds;
 
-    CallCommandsController(CallCommands commands, CallAccess access, Administration administration) {
+    CallCommandsController(CallCommands commands, CallAccess access, Administration administration,
+            CallHolds holds) {
+        this.holds = holds;
         this.commands = commands;
         this.access = access;
         this.administration = administration;
@@ -177,6 +181,32 @@ class CallCommandsController {
         Map<String, Object> data = validData(body);
         requireOpen(callId, user);
         return commands.setData(callId, data, true, user.getName());
+    }
+
+    @Operation(summary = "Put a connected call on hold",
+            description = "The caller hears music on hold (prompts/moh/default.wav), the agent silence, and nothing"
+                    + " said reaches the other side; the recording goes on with the music. Callflow anchors the media,"
+                    + " so no re-INVITE is sent to either phone. Idempotent (`changed` false when already held)."
+                    + " 409 when the call has no connected agent, has ended or is carried by another node. Roles:"
+                    + " ADMIN, SUPERVISOR, the call's own AGENT.")
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
+    @PostMapping("/hold")
+    Map<String, Object> hold(@PathVariable String callId, Authentication user) {
+        requireControllableHere(callId, user);
+        boolean changed = holds.hold(callId, true, user.getName());
+        return Map.of("callId", callId, "status", "HELD", "changed", changed);
+    }
+
+    @Operation(summary = "Resume a call held through the API",
+            description = "The caller and the agent hear each other again (a phone's own hold, by re-INVITE, lasts"
+                    + " until that phone resumes). Idempotent. 409 as for hold. Roles: ADMIN, SUPERVISOR, the call's"
+                    + " own AGENT.")
+    @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
+    @PostMapping("/resume")
+    Map<String, Object> resume(@PathVariable String callId, Authentication user) {
+        requireControllableHere(callId, user);
+        boolean changed = holds.hold(callId, false, user.getName());
+        return Map.of("callId", callId, "status", "RESUMED", "changed", changed);
     }
 
     @ExceptionHandler(CallCommandRefused.class)

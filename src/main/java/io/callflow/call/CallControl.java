@@ -101,6 +101,16 @@ public interface CallControl {
         hangUp(callId);
     }
 
+    /**
+     * Holds the call from the agent's side without signalling (Callflow anchors the media, so no re-INVITE is needed):
+     * the caller hears music on hold, the agent silence, and nothing is relayed either way until {@link #resume}.
+     * The recording goes on (the music and silence are recorded).
+     */
+    HoldOutcome hold(CallId callId);
+
+    /** Ends a hold started by {@link #hold}; a phone's own hold (re-INVITE) stays until the phone resumes. */
+    HoldOutcome resume(CallId callId);
+
     /** How to collect digits: at most {@code maxDigits}, ended early by the terminator key. */
     record DigitCollection(int maxDigits, Character terminator, Duration firstDigitTimeout,
             Duration interDigitTimeout) {

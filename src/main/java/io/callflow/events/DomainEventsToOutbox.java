@@ -4,6 +4,7 @@ import io.callflow.acd.AgentStateRecorded;
 import io.callflow.acd.CallConnected;
 import io.callflow.acd.CallOffered;
 import io.callflow.acd.CallQueued;
+import io.callflow.flow.CallHoldChanged;
 import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
 import io.callflow.flow.CallMonitored;
@@ -86,5 +87,12 @@ class DomainEventsToOutbox {
         outbox.append(PlatformEvent.of(EventTypes.AGENT_STATE_CHANGED, VERSION, change.at(), change.callId(), null,
                 change.agentId(), EventData.with("from", change.from().name()).and("to", change.to().name())
                         .and("reason", change.reason()).map()));
+    }
+
+    @EventListener
+    void on(CallHoldChanged hold) {
+        outbox.append(PlatformEvent.of(hold.held() ? EventTypes.CALL_HELD : EventTypes.CALL_RESUMED, VERSION,
+                hold.at(), hold.callId().value(), hold.queue(), hold.agent(),
+                EventData.with("by", hold.by()).and("actor", hold.actor()).map()));
     }
 }

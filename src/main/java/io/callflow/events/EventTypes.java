@@ -12,6 +12,8 @@ public final class EventTypes {
     public static final String CALL_TRANSFERRED = "call.transferred";
     public static final String CALL_ENDED = "call.ended";
     public static final String CALL_MONITORED = "call.monitored";
+    public static final String CALL_HELD = "call.held";
+    public static final String CALL_RESUMED = "call.resumed";
     public static final String AGENT_STATE_CHANGED = "agent.state_changed";
     /** Live only: every few seconds to live subscribers, never written to the outbox. */
     public static final String QUEUE_STATS = "queue.stats";
@@ -22,7 +24,7 @@ public final class EventTypes {
 
     /** Every type a subscriber may ask for. */
     public static final Set<String> ALL = Set.of(CALL_ARRIVED, CALL_QUEUED, CALL_OFFERED, CALL_ANSWERED,
-            CALL_TRANSFERRED, CALL_ENDED, CALL_MONITORED, AGENT_STATE_CHANGED, QUEUE_STATS);
+            CALL_TRANSFERRED, CALL_ENDED, CALL_MONITORED, AGENT_STATE_CHANGED, QUEUE_STATS, CALL_HELD, CALL_RESUMED);
 
     private EventTypes() {
     }

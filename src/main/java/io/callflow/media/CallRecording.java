@@ -59,7 +59,13 @@ final class CallRecording {
         }
         short[] callerSamples = caller.captured.read();
         short[] otherSamples;
-        if (caller.mix != null) {
+        RtpLeg bridged = caller.peer;
+        if (caller.mix == null && HoldAudio.held(caller, bridged)) {
+            // On hold: each side of the file gets what the held party hears (the music) or silence, never speech.
+            bridged.captured.read();
+            callerSamples = HoldAudio.recorded(bridged);
+            otherSamples = HoldAudio.recorded(caller);
+        } else if (caller.mix != null) {
             // In a mix the caller's own audio reached the mixer, and what it hears is the mixer's output for it.
             callerSamples = caller.mixSent;
             otherSamples = caller.mixHeard;

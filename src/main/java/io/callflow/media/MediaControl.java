@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallId;
+import io.callflow.call.HoldOutcome;
 import io.callflow.call.LegId;
 import io.callflow.call.MixRole;
 
@@ -54,4 +55,12 @@ public interface MediaControl {
      * caller's leg.
      */
     void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo);
+
+    /**
+     * Holds ({@code held}) or resumes the bridge between the caller leg and its agent from the agent's side: the
+     * caller hears music on hold, the agent silence, nothing is relayed; the recording gets the music. A phone's own
+     * hold (re-INVITE, {@link MediaEndpoints#reoffer}) is separate and stays until that phone resumes.
+     * {@code agentIsCallerLeg}: the agent's leg is the caller leg (an outbound call), the other party its peer.
+     */
+    HoldOutcome holdCall(CallId callId, boolean held, boolean agentIsCallerLeg);
 }

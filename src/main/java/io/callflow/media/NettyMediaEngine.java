@@ -20,6 +20,8 @@ import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallEventPublisher;
 import io.callflow.call.CallId;
 import io.callflow.call.DigitsCollected;
+import io.callflow.call.HoldOutcome;
+import io.callflow.call.LegHoldChanged;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
 import io.callflow.call.MixRole;
@@ -64,6 +66,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NettyMediaEngine.class);
     static final int FRAME = 160;
     private static final int BIND_ATTEMPTS = 20;
+    /** The music class (prompts/moh/<class>.wav) a held party hears. */
+    static final String HOLD_MUSIC_CLASS = "default";
 
     private final MediaProperties properties;
     private final PromptLibrary prompts;
@@ -241,9 +245,15 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         } else if (profile.equals("RTP/SAVP")) {
             throw new NoCommonCodecException("the new offer asks for SRTP on a plain RTP leg");
         }
-        applyRemote(leg, offer, codec);
+        if (HoldAudio.isNullAddress(offer)) {
+            leg.codec = codec;
+        } else {
+            applyRemote(leg, offer, codec);
+        }
+        phoneHold(leg, HoldAudio.isHold(offer));
         return Sdp.describe(leg.ssrc & 0xffffffL, properties.advertisedAddress(), leg.port, List.of(codec),
-                offer.telephoneEvent(), Sdp.answerDirection(offer.direction()), profile.isEmpty() ? "RTP/AVP" : profile,
+                offer.telephoneEvent(), Sdp.answerDirection(HoldAudio.offeredDirection(offer)),
+                profile.isEmpty() ? "RTP/AVP" : profile,
                 srtp == null ? null : srtp.ours);
     }
 
@@ -515,6 +525,12 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     private void frame(long now) {
         frames++;
         for (RtpLeg leg : legs.values()) {
+            short[] hold = HoldAudio.frameFor(leg);
+            if (hold != null) {
+                send(leg, hold, now);
+            }
+        }
+        for (RtpLeg leg : legs.values()) {
             if (leg.callerLeg) {
                 sendFrame(leg, now);
                 recording.frame(leg);
@@ -611,7 +627,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     private void checkDeadMedia(RtpLeg leg, long now) {
         long last = leg.lastReceivedNanos;
-        if (last != 0 && !leg.timedOut && now - last > properties.mediaTimeout().toNanos()) {
+        // A phone holding with a=inactive sends nothing (RFC 3264 section 8.4), and that is no dead call.
+        if (last != 0 && !leg.timedOut && !leg.phoneHold && now - last > properties.mediaTimeout().toNanos()) {
             leg.timedOut = true;
             log.warn("Call {}: no RTP on leg {} for {}", leg.callId, leg.legId, properties.mediaTimeout());
             events.publish(new MediaTimedOut(leg.callId, leg.legId, Instant.now()));
@@ -656,6 +673,66 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         ticker.execute(() -> mixing.join(leg, mixId, role, whisperTo));
+    }
+
+    // ---- hold (HoldAudio) ----
+
+    @Override
+    public HoldOutcome holdCall(CallId callId, boolean held, boolean agentIsCallerLeg) {
+        RtpLeg caller = callerLegs.get(callId);
+        RtpLeg agent = caller == null ? null : agentIsCallerLeg ? caller : caller.peer;
+        if (agent == null || agent.peer == null) {
+            return HoldOutcome.NO_AGENT;
+        }
+        if (agent.apiHold == held) {
+            return HoldOutcome.ALREADY;
+        }
+        if (held) {
+            loadHoldMusic(callId);
+        }
+        agent.apiHold = held;
+        holdChanged(agent);
+        log.info("Call {}: {} through the API", callId, held ? "held" : "resumed");
+        return HoldOutcome.CHANGED;
+    }
+
+    /** A re-INVITE put the leg's phone on hold or took it off; the call layer hears of the change. */
+    private void phoneHold(RtpLeg leg, boolean held) {
+        if (leg.phoneHold == held) {
+            return;
+        }
+        if (held) {
+            loadHoldMusic(leg.callId);
+        }
+        leg.phoneHold = held;
+        holdChanged(leg);
+        log.info("Call {}: the {} phone {} (re-INVITE)", leg.callId, leg.callerLeg ? "caller's" : "agent's",
+                held ? "holds" : "resumes");
+        events.publish(new LegHoldChanged(leg.callId, leg.legId, held, leg.callerLeg, Instant.now()));
+    }
+
+    private void holdChanged(RtpLeg leg) {
+        // A new source on both streams (RFC 3550 section 5.1 marker), and dead-media timing starts afresh.
+        long now = System.nanoTime();
+        for (RtpLeg side : new RtpLeg[] {leg, leg.peer}) {
+            if (side != null) {
+                side.markTalkspurt();
+                if (side.lastReceivedNanos != 0) {
+                    side.lastReceivedNanos = now;
+                }
+            }
+        }
+    }
+
+    private void loadHoldMusic(CallId callId) {
+        short[] music;
+        try {
+            music = prompts.samples("moh", HOLD_MUSIC_CLASS);
+        } catch (IllegalArgumentException e) {
+            log.error("Call {}: music on hold unavailable, the held party hears silence: {}", callId, e.getMessage());
+            return;
+        }
+        legs.values().stream().filter(leg -> leg.callId.equals(callId)).forEach(leg -> leg.holdMusic = music);
     }
 
     private static ThreadFactory daemon(String name) {
@@ -720,7 +797,7 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
                 }
             }
             Channel out = peer == null ? null : peer.channel;
-            if (out == null || peer.remote == null) {
+            if (out == null || peer.remote == null || HoldAudio.held(leg, peer)) {
                 return;
             }
             int codec = peer.codec;

@@ -62,6 +62,19 @@ final class RtpLeg {
     short[] mixSent;
     short[] mixHeard;
 
+    // Hold (RFC 3264 section 8.4 from a phone, or the operations API): flags written off the ticker, read by the
+    // ticker and the event loop; see HoldAudio.
+    /** This leg's phone holds (re-INVITE with sendonly, inactive or c=0.0.0.0): it is sent nothing. */
+    volatile boolean phoneHold;
+    /** The operations API holds the call on this (the agent's) side: it is sent silence. */
+    volatile boolean apiHold;
+    /** Music on hold for this leg, loaded when a hold of its call begins. */
+    volatile short[] holdMusic;
+    // ticker
+    int holdMusicPosition;
+    /** The music frame sent to this leg in the current 20 ms frame (for the recording), or null. */
+    short[] holdFrame;
+
     RtpLeg(CallId callId, LegId legId, int port, boolean callerLeg) {
         this.callId = callId;
         this.legId = legId;
@@ -89,6 +102,11 @@ final class RtpLeg {
         marker = false;
         lastSentNanos = nowNanos;
         return packet;
+    }
+
+    /** Whether this leg's side holds the call, by its phone or through the API. */
+    boolean holds() {
+        return phoneHold || apiHold;
     }
 
     synchronized void markTalkspurt() {

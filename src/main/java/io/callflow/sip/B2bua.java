@@ -21,6 +21,7 @@ import io.callflow.call.CallEventPublisher;
 import io.callflow.call.CallId;
 import io.callflow.call.DialPlan;
 import io.callflow.call.HangupCause;
+import io.callflow.call.HoldOutcome;
 import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
@@ -1054,5 +1055,23 @@ final class B2bua implements Transfers.Legs {
     /** Puts a leg (null: the caller's) into an N-party mix with a role; see {@link CallControl#joinMix}. */
     public void joinMix(CallId callId, LegId legId, String mixId, io.callflow.call.MixRole role, LegId whisperTo) {
         mediaControl.joinMix(callId, legId, mixId, role, whisperTo);
+    }
+
+    // ---- hold from the operations API (a phone's own hold arrives as a re-INVITE, see reInvite) ----
+
+    /** Holds the call at the media: Callflow anchors the RTP, so neither phone needs a re-INVITE (docs/sip.md). */
+    public HoldOutcome hold(CallId callId) {
+        return mediaControl.holdCall(callId, true, agentPlaysCaller(callId));
+    }
+
+    /** Ends {@link #hold}. */
+    public HoldOutcome resume(CallId callId) {
+        return mediaControl.holdCall(callId, false, agentPlaysCaller(callId));
+    }
+
+    /** An outbound call's first leg is the agent's, in the caller's place for the media. */
+    private boolean agentPlaysCaller(CallId callId) {
+        SipCall call = calls.get(callId);
+        return call != null && call.outbound;
     }
 }

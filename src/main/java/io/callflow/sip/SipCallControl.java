@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
+import io.callflow.call.HoldOutcome;
 import io.callflow.call.LegId;
 
 /** The platform's {@link CallControl}, carried out by the local B2BUA (the seam a remote node could implement). */
@@ -110,5 +111,15 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     @Override
     public void joinMix(CallId callId, LegId legId, String mixId, io.callflow.call.MixRole role, LegId whisperTo) {
         b2bua.joinMix(callId, legId, mixId, role, whisperTo);
+    }
+
+    @Override
+    public HoldOutcome hold(CallId callId) {
+        return b2bua.hold(callId);
+    }
+
+    @Override
+    public HoldOutcome resume(CallId callId) {
+        return b2bua.resume(callId);
     }
 }

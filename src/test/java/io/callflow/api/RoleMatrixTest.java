@@ -194,6 +194,8 @@ class RoleMatrixTest {
                 pauseOrResume("bob", "pause", Caller.ADMIN, Caller.SUPERVISOR),
                 pauseOrResume("alice", "resume", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 pauseOrResume("bob", "resume", Caller.ADMIN, Caller.SUPERVISOR),
+                logOut("alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                logOut("bob", Caller.ADMIN, Caller.SUPERVISOR),
                 // Call records: an agent sees its own calls only
                 get("/api/v1/calls", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls?agent=alice", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
@@ -230,6 +232,14 @@ class RoleMatrixTest {
                 command(HttpMethod.DELETE, ALICES_CALL, "/monitor", null, HttpStatus.CONFLICT,
                         Caller.ADMIN, Caller.SUPERVISOR),
                 command(HttpMethod.GET, ALICES_CALL, "/monitor", null, HttpStatus.NOT_FOUND,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.POST, ALICES_CALL, "/hold", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/hold", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR),
+                command(HttpMethod.POST, ALICES_CALL, "/resume", null, HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                command(HttpMethod.POST, BOBS_CALL, "/resume", null, HttpStatus.CONFLICT,
                         Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/calls/" + ALICES_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + BOBS_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR),
@@ -513,6 +523,19 @@ class RoleMatrixTest {
                 },
                 (caller, target, done) -> assertThat(state(agent))
                         .isEqualTo(pause == done ? "PAUSED" : "AVAILABLE"));
+    }
+
+    /** Logging an agent out: OFFLINE when allowed, still AVAILABLE otherwise. */
+    private Operation logOut(String agent, Caller... allowed) {
+        String path = "/api/v1/agents/" + agent + "/logout";
+        return new Operation("POST " + path, HttpMethod.POST, target -> path, caller -> null, roles(allowed),
+                HttpStatus.OK,
+                () -> jdbc.update("update agent set state = 'AVAILABLE', registered = true where id = ?", agent),
+                (caller, target, done) -> {
+                    assertThat(state(agent)).isEqualTo(done ? "OFFLINE" : "AVAILABLE");
+                    // Back in for the operations after this one.
+                    jdbc.update("update agent set state = 'AVAILABLE' where id = ?", agent);
+                });
     }
 
     private Operation putNumber() {

@@ -28,6 +28,7 @@ import io.callflow.acd.CallOffered;
 import io.callflow.acd.CallQueued;
 import io.callflow.call.CallId;
 import io.callflow.call.RegistrationChanged;
+import io.callflow.flow.CallHoldChanged;
 import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
 import io.callflow.flow.CallTransferred;
@@ -150,6 +151,10 @@ class LiveEventsTest {
                 new CallId("schema-call"), "CONNECTED", "WHISPER", "boss", "carol", "bob", Instant.now())));
         tx.executeWithoutResult(status -> events.publishEvent(new CallRecordClosed(new CallId("schema-lost"),
                 "NODE_LOST", "NODE_LOST", null, null, null, null, null, Instant.now())));
+        tx.executeWithoutResult(status -> events.publishEvent(new CallHoldChanged(new CallId("schema-call"), true,
+                "api", "boss", "support", "bob", Instant.now())));
+        tx.executeWithoutResult(status -> events.publishEvent(new CallHoldChanged(new CallId("schema-call"), false,
+                "agent-phone", null, "support", "bob", Instant.now())));
         agents.pause("bob", "schema");
         agents.resume("bob");
 
@@ -166,7 +171,7 @@ class LiveEventsTest {
         }
         assertThat(emitted).extracting(e -> e.path("type").asText()).contains("call.arrived", "call.queued",
                 "call.offered", "call.answered", "call.transferred", "call.ended", "call.monitored",
-                "agent.state_changed", "queue.stats");
+                "agent.state_changed", "queue.stats", "call.held", "call.resumed");
         for (JsonNode event : emitted) {
             assertThat(EventSchemas.violations(event)).as(event.toString()).isEmpty();
         }

@@ -92,6 +92,14 @@ final class AgentDesktopPage {
         browser.driver().findElement(By.id("hangup")).click();
     }
 
+    /** Clicks Hold (or, on a held call, Resume call) and waits until the card says whether the call is held. */
+    void toggleHold(boolean held) {
+        browser.driver().findElement(By.id("hold")).click();
+        browser.await(driver -> driver.findElements(By.id("hold-state")).stream()
+                .anyMatch(label -> label.getText().equalsIgnoreCase("On hold")) == held
+                && driver.findElement(By.id("hold")).getText().equals(held ? "Resume call" : "Hold"));
+    }
+
     void saveDisposition(String code, String note) {
         new Select(browser.driver().findElement(By.id("disposition-code"))).selectByVisibleText(code);
         browser.driver().findElement(By.id("disposition-note")).sendKeys(note);

@@ -103,6 +103,9 @@ class UiLiveCallTest {
         assertThat(desktop.cardField("queue")).isEqualTo("sales");
         desktop.awaitCallStatus("CONNECTED");
         desktop.awaitState("ON CALL");
+        // Hold and resume from the card: the label follows the call.held / call.resumed events.
+        desktop.toggleHold(true);
+        desktop.toggleHold(false);
         BROWSER.screenshot("agent-call-card");
         // A talking call cannot move to a queue: the API's 409 is shown on the card as it is.
         desktop.transfer("queue", "sales");
