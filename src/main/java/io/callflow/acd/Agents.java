@@ -102,6 +102,37 @@ public class Agents {
         return dispatcher.reserveNamed(callId, agentId);
     }
 
+    /**
+     * Takes an available, registered agent as the target of another agent's consultation (attended transfer):
+     * RESERVED with that call, so the dispatcher offers it nothing meanwhile. Returns false when it is not available.
+     */
+    @Transactional
+    public boolean takeForConsultation(String agentId, String callId) {
+        return store.change(agentId, EnumSet.of(AgentState.AVAILABLE), null, new Change(AgentState.RESERVED,
+                CONSULTATION, "current_call = ?", callId)).isPresent();
+    }
+
+    /**
+     * The first agent of {@code queue} free for a consultation (AVAILABLE and registered), taken as
+     * {@link #takeForConsultation} does: the longest idle first, as the default queue strategy orders them.
+     */
+    @Transactional
+    public Optional<String> takeFromQueueForConsultation(String queue, String callId) {
+        List<String> free = jdbc.queryForList("select a.id from agent a join queue_member m on m.agent_id = a.id"
+                + " where m.queue_name = ? and a.state = 'AVAILABLE' and a.registered = true"
+                + " order by m.penalty, a.last_call_end nulls first, a.id", String.class, queue);
+        return free.stream().filter(agentId -> takeForConsultation(agentId, callId)).findFirst();
+    }
+
+    /** A consultation's target agent answered: ON_CALL with the call (released later to wrap-up like any call). */
+    @Transactional
+    public boolean consultationAnswered(String agentId, String callId) {
+        return store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.RINGING), callId,
+                Change.to(AgentState.ON_CALL, CONSULTATION)).isPresent();
+    }
+
+    private static final String CONSULTATION = "consultation";
+
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }

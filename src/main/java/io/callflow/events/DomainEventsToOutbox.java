@@ -7,6 +7,7 @@ import io.callflow.acd.CallQueued;
 import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
 import io.callflow.flow.CallTransferred;
+import io.callflow.flow.ConsultationStep;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -77,5 +78,20 @@ class DomainEventsToOutbox {
         outbox.append(PlatformEvent.of(EventTypes.AGENT_STATE_CHANGED, VERSION, change.at(), change.callId(), null,
                 change.agentId(), EventData.with("from", change.from().name()).and("to", change.to().name())
                         .and("reason", change.reason()).map()));
+    }
+
+    @EventListener
+    void on(ConsultationStep step) {
+        String type = switch (step.step()) {
+            case ConsultationStep.STARTED -> EventTypes.CALL_CONSULT_STARTED;
+            case ConsultationStep.COMPLETED -> EventTypes.CALL_CONSULT_COMPLETED;
+            default -> EventTypes.CALL_CONSULT_CANCELLED;
+        };
+        EventData data = EventData.with("target", step.target()).and("targetAgent", step.targetAgent());
+        if (type.equals(EventTypes.CALL_CONSULT_COMPLETED)) {
+            data.and("how", step.how());
+        }
+        outbox.append(PlatformEvent.of(type, VERSION, step.at(), step.callId().value(), step.queue(), step.agent(),
+                data.and("reason", step.reason()).map()));
     }
 }

@@ -11,6 +11,9 @@ public final class EventTypes {
     public static final String CALL_ANSWERED = "call.answered";
     public static final String CALL_TRANSFERRED = "call.transferred";
     public static final String CALL_ENDED = "call.ended";
+    public static final String CALL_CONSULT_STARTED = "call.consult_started";
+    public static final String CALL_CONSULT_COMPLETED = "call.consult_completed";
+    public static final String CALL_CONSULT_CANCELLED = "call.consult_cancelled";
     public static final String AGENT_STATE_CHANGED = "agent.state_changed";
     /** Live only: every few seconds to live subscribers, never written to the outbox. */
     public static final String QUEUE_STATS = "queue.stats";
@@ -21,7 +24,8 @@ public final class EventTypes {
 
     /** Every type a subscriber may ask for. */
     public static final Set<String> ALL = Set.of(CALL_ARRIVED, CALL_QUEUED, CALL_OFFERED, CALL_ANSWERED,
-            CALL_TRANSFERRED, CALL_ENDED, AGENT_STATE_CHANGED, QUEUE_STATS);
+            CALL_TRANSFERRED, CALL_ENDED, AGENT_STATE_CHANGED, QUEUE_STATS, CALL_CONSULT_STARTED, CALL_CONSULT_COMPLETED,
+            CALL_CONSULT_CANCELLED);
 
     private EventTypes() {
     }

@@ -1005,4 +1005,12 @@ final class B2bua implements Transfers.Legs {
     static String callIdOf(javax.sip.message.Message message) {
         return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
     }
+
+    public void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
+        mediaControl.joinMix(callId, legId, mixId, talks);
+    }
+
+    public void leaveMix(CallId callId, LegId legId) {
+        mediaControl.leaveMix(callId, legId);
+    }
 }

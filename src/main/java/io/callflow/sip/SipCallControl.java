@@ -95,4 +95,14 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public boolean isLive(CallId callId) {
         return b2bua.isLive(callId);
     }
+
+    @Override
+    public void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
+        b2bua.joinMix(callId, legId, mixId, talks);
+    }
+
+    @Override
+    public void leaveMix(CallId callId, LegId legId) {
+        b2bua.leaveMix(callId, legId);
+    }
 }
