@@ -131,6 +131,17 @@ public class Agents {
                 Change.to(AgentState.ON_CALL, CONSULTATION)).isPresent();
     }
 
+    /**
+     * A consultation's target agent takes the call over: the agent, held until now under the consultation's own key
+     * (an agent row holds one call at a time, and the first agent still holds the call itself), now holds the call.
+     * Call after the first agent let go of it.
+     */
+    @Transactional
+    public boolean consultationTookOver(String agentId, String consultationKey, String callId) {
+        return jdbc.update("update agent set current_call = ? where id = ? and current_call = ?", callId, agentId,
+                consultationKey) > 0;
+    }
+
     private static final String CONSULTATION = "consultation";
 
     private static Instant instant(Timestamp ts) {

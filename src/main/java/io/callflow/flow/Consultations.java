@@ -187,7 +187,7 @@ public class Consultations {
             consultation.state = State.TALKING;
             transactions.executeWithoutResult(status -> {
                 if (consultation.targetAgent != null) {
-                    agents.consultationAnswered(consultation.targetAgent, event.callId().value());
+                    agents.consultationAnswered(consultation.targetAgent, consultation.key());
                 }
                 step(consultation, null, "system", "CONSULT_ANSWERED", consultation.target + " answered", null);
             });
@@ -248,6 +248,9 @@ public class Consultations {
             runtime.createProcessInstanceQuery().processInstanceBusinessKey(callId).active().list()
                     .forEach(instance -> runtime.setVariables(instance.getId(), handOver));
             distributor.completed(consultation.callId, consultation.agentId);
+            if (consultation.targetAgent != null) {
+                agents.consultationTookOver(consultation.targetAgent, consultation.key(), callId);
+            }
             transferLog.transferred(callId, consultation.queue, consultation.agentId, consultation.target, how);
             consultation.how = how;
             step(consultation, ConsultationStep.COMPLETED, actor, "CONSULT_COMPLETED", how + " transfer from "
@@ -271,9 +274,9 @@ public class Consultations {
         transactions.executeWithoutResult(status -> {
             if (consultation.targetAgent != null) {
                 if (was == State.RINGING) {
-                    agents.releaseFromOutboundCall(consultation.targetAgent, callId);
+                    agents.releaseFromOutboundCall(consultation.targetAgent, consultation.key());
                 } else {
-                    distributor.completed(consultation.callId, consultation.targetAgent);
+                    distributor.completed(new CallId(consultation.key()), consultation.targetAgent);
                 }
             }
             step(consultation, ConsultationStep.CANCELLED, actor, action, consultation.target + ": " + reason,
@@ -286,10 +289,10 @@ public class Consultations {
 
     /** Reserves the target agent (named, or the first free one of a queue); returns the address to ring. */
     private String reserve(Consultation consultation, String kind, String target) {
-        String callId = consultation.callId.value();
+        String key = consultation.key();
         String agentId = switch (kind) {
-            case "agent" -> agents.takeForConsultation(target, callId) ? target : null;
-            case "queue" -> agents.takeFromQueueForConsultation(target, callId).orElse(null);
+            case "agent" -> agents.takeForConsultation(target, key) ? target : null;
+            case "queue" -> agents.takeFromQueueForConsultation(target, key).orElse(null);
             default -> throw new IllegalArgumentException("Unknown consultation target kind '" + kind + "'");
         };
         if (agentId == null) {
@@ -368,6 +371,11 @@ public class Consultations {
 
         String mix() {
             return "consult-" + callId.value();
+        }
+
+        /** What the target agent's row holds until it takes the call over: a row holds one call at a time. */
+        String key() {
+            return callId.value() + "/consult";
         }
 
         Map<String, Object> view() {
