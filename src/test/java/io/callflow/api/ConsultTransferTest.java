@@ -17,7 +17,7 @@ import io.callflow.support.Sipp;
 import io.callflow.support.TestContent;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,6 +86,7 @@ class ConsultTransferTest {
     @Autowired Agents agents;
     @Autowired IdentityService identityService;
     @Autowired HistoryService historyService;
+    @Autowired RuntimeService runtimeService;
 
     int alicePort;
     int bobPort;
@@ -150,8 +151,12 @@ class ConsultTransferTest {
         alice.awaitSuccess(Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice") != AgentState.ON_CALL);
         assertThat(state("bob")).isEqualTo(AgentState.ON_CALL);
-        assertThat(send("alice", HttpMethod.GET, consult(callId, ""), null).getStatusCode())
+        assertThat(send("boss", HttpMethod.GET, consult(callId, ""), null).getStatusCode())
                 .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(send("alice", HttpMethod.GET, consult(callId, ""), null).getStatusCode())
+                .as("no longer alice's call").isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(trail(callId)).isEqualTo("CONSULT with agent:bob (agent bob)\nCONSULT_ANSWERED agent:bob"
+                + " answered\nCONSULT_COMPLETED attended transfer from alice to agent:bob");
 
         // The target now has the call: it may hang it up, and the record names it.
         assertThat(send("bob", HttpMethod.POST, "/api/v1/calls/" + callId + "/hangup", null).getStatusCode())
@@ -168,8 +173,7 @@ class ConsultTransferTest {
                 .containsEntry("data3", "attended");
         assertThat(jdbc.queryForList("select action from call_action where call_id = ? order by id", String.class,
                 callId)).containsSubsequence("CONSULT", "CONSULT_ANSWERED", "CONSULT_COMPLETED", "HANGUP");
-        assertThat(trail(callId)).isEqualTo("CONSULT with agent:bob (agent bob)\nCONSULT_ANSWERED agent:bob"
-                + " answered\nCONSULT_COMPLETED attended transfer from alice to agent:bob");
+        assertThat(stepsNoted(callId)).as("the flow's runs of Note transfer step").isEqualTo(3);
         List<String> types = jdbc.queryForList("select event_type from event_outbox where call_id = ? order by seq",
                 String.class, callId);
         assertThat(types).containsSubsequence("call.consult_started", "call.consult_completed", "call.ended");
@@ -243,6 +247,7 @@ class ConsultTransferTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> state("alice") != AgentState.ON_CALL);
         assertThat(state("bob")).isEqualTo(AgentState.ON_CALL);
         assertThat(record(callId).get("ended_at")).as("caller and bob still talk").isNull();
+        assertThat(trail(callId)).contains("CONSULT_CONFERENCE").contains("warm transfer from alice");
 
         assertThat(send("boss", HttpMethod.POST, "/api/v1/calls/" + callId + "/hangup", null).getStatusCode())
                 .isEqualTo(HttpStatus.OK);
@@ -252,7 +257,7 @@ class ConsultTransferTest {
         nothingLeftFor(callId);
         assertThat(jdbc.queryForObject("select data3 from queue_log where call_id = ? and event = 'TRANSFER'",
                 String.class, callId)).isEqualTo("warm");
-        assertThat(trail(callId)).contains("CONSULT_CONFERENCE").contains("warm transfer from alice");
+        assertThat(stepsNoted(callId)).isEqualTo(4);
         assertValidEvents(callId);
     }
 
@@ -312,12 +317,18 @@ class ConsultTransferTest {
                 .isEqualTo(HttpStatus.NOT_FOUND);
     }
 
+    /** The live call's trail of steps (history level activity keeps no variables after the call). */
     private String trail(String callId) {
+        String instance = runtimeService.createProcessInstanceQuery().processInstanceBusinessKey(callId)
+                .singleResult().getId();
+        return (String) runtimeService.getVariable(instance, "transferTrail");
+    }
+
+    private long stepsNoted(String callId) {
         String instance = historyService.createHistoricProcessInstanceQuery().processInstanceBusinessKey(callId)
                 .singleResult().getId();
-        HistoricVariableInstance trail = historyService.createHistoricVariableInstanceQuery()
-                .processInstanceId(instance).variableName("transferTrail").singleResult();
-        return trail == null ? null : (String) trail.getValue();
+        return historyService.createHistoricActivityInstanceQuery().processInstanceId(instance)
+                .activityId("NoteTransferStep").count();
     }
 
     private void assertValidEvents(String callId) throws IOException {
