@@ -47,6 +47,8 @@ public class Consultations {
     /** The message of the flows' non-interrupting "Transfer step" event sub-process. */
     static final String TRANSFER_STEP = "TransferStep";
     private static final Logger log = LoggerFactory.getLogger(Consultations.class);
+    private static final String CALLER_HUNG_UP = "CALLER_HUNG_UP";
+    private static final String AGENT_HUNG_UP = "AGENT_HUNG_UP";
 
     private final CallControl callControl;
     private final Agents agents;
@@ -228,8 +230,8 @@ public class Consultations {
                 complete(consultation, consultation.agentId);
             } else {
                 // The caller or the agent went (or the call is being hung up): the flow ends the call, with its legs.
-                endTarget(consultation, "system", event.legId().equals(consultation.agentLeg) ? "AGENT_HUNG_UP"
-                        : "CALLER_HUNG_UP", "CONSULT_CANCELLED");
+                endTarget(consultation, "system", event.legId().equals(consultation.agentLeg) ? AGENT_HUNG_UP
+                        : CALLER_HUNG_UP, "CONSULT_CANCELLED");
             }
         }
     }
@@ -284,7 +286,9 @@ public class Consultations {
         });
         log.info("Call {}: consultation of {} ended ({})", callId, consultation.target, reason);
         callControl.cancelAgentLeg(consultation.callId, consultation.targetLeg);
-        callControl.bridge(consultation.callId, consultation.agentLeg);
+        if (!reason.equals(CALLER_HUNG_UP) && !reason.equals(AGENT_HUNG_UP)) {
+            callControl.bridge(consultation.callId, consultation.agentLeg);
+        }
     }
 
     /** Reserves the target agent (named, or the first free one of a queue); returns the address to ring. */
