@@ -150,6 +150,48 @@ public class Agents {
         return changed;
     }
 
+    /**
+     * Takes an available, registered agent as the target of another agent's consultation (attended transfer):
+     * RESERVED with that call, so the dispatcher offers it nothing meanwhile. Returns false when it is not available.
+     */
+    @Transactional
+    public boolean takeForConsultation(String agentId, String callId) {
+        return store.change(agentId, EnumSet.of(AgentState.AVAILABLE), null, new Change(AgentState.RESERVED,
+                CONSULTATION, "current_call = ?", callId)).isPresent();
+    }
+
+    /**
+     * The first agent of {@code queue} free for a consultation (AVAILABLE and registered), taken as
+     * {@link #takeForConsultation} does: the longest idle first, as the default queue strategy orders them.
+     */
+    @Transactional
+    public Optional<String> takeFromQueueForConsultation(String queue, String callId) {
+        List<String> free = jdbc.queryForList("select a.id from agent a join queue_member m on m.agent_id = a.id"
+                + " where m.queue_name = ? and a.state = 'AVAILABLE' and a.registered = true"
+                + " order by m.penalty, a.last_call_end nulls first, a.id", String.class, queue);
+        return free.stream().filter(agentId -> takeForConsultation(agentId, callId)).findFirst();
+    }
+
+    /** A consultation's target agent answered: ON_CALL with the call (released later to wrap-up like any call). */
+    @Transactional
+    public boolean consultationAnswered(String agentId, String callId) {
+        return store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.RINGING), callId,
+                Change.to(AgentState.ON_CALL, CONSULTATION)).isPresent();
+    }
+
+    /**
+     * A consultation's target agent takes the call over: the agent, held until now under the consultation's own key
+     * (an agent row holds one call at a time, and the first agent still holds the call itself), now holds the call.
+     * Call after the first agent let go of it.
+     */
+    @Transactional
+    public boolean consultationTookOver(String agentId, String consultationKey, String callId) {
+        return jdbc.update("update agent set current_call = ? where id = ? and current_call = ?", callId, agentId,
+                consultationKey) > 0;
+    }
+
+    private static final String CONSULTATION = "consultation";
+
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();
     }

@@ -111,6 +111,17 @@ public interface CallControl {
     /** Ends a hold started by {@link #hold}; a phone's own hold (re-INVITE) stays until the phone resumes. */
     HoldOutcome resume(CallId callId);
 
+    /**
+     * Puts a leg of the call into the named N-party mix (created on first use), ending its bridge, prompts and music:
+     * it hears every other member, and they hear it when {@code talks}. A no-op where a call has no media (fakes).
+     */
+    default void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
+    }
+
+    /** Takes a leg out of its mix; a mix ends with its last member. A no-op where a call has no media (fakes). */
+    default void leaveMix(CallId callId, LegId legId) {
+    }
+
     /** How to collect digits: at most {@code maxDigits}, ended early by the terminator key. */
     record DigitCollection(int maxDigits, Character terminator, Duration firstDigitTimeout,
             Duration interDigitTimeout) {

@@ -9,6 +9,7 @@ import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
 import io.callflow.flow.CallMonitored;
 import io.callflow.flow.CallTransferred;
+import io.callflow.flow.ConsultationStep;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -94,5 +95,20 @@ class DomainEventsToOutbox {
         outbox.append(PlatformEvent.of(hold.held() ? EventTypes.CALL_HELD : EventTypes.CALL_RESUMED, VERSION,
                 hold.at(), hold.callId().value(), hold.queue(), hold.agent(),
                 EventData.with("by", hold.by()).and("actor", hold.actor()).map()));
+    }
+
+    @EventListener
+    void on(ConsultationStep step) {
+        String type = switch (step.step()) {
+            case ConsultationStep.STARTED -> EventTypes.CALL_CONSULT_STARTED;
+            case ConsultationStep.COMPLETED -> EventTypes.CALL_CONSULT_COMPLETED;
+            default -> EventTypes.CALL_CONSULT_CANCELLED;
+        };
+        EventData data = EventData.with("target", step.target()).and("targetAgent", step.targetAgent());
+        if (type.equals(EventTypes.CALL_CONSULT_COMPLETED)) {
+            data.and("how", step.how());
+        }
+        outbox.append(PlatformEvent.of(type, VERSION, step.at(), step.callId().value(), step.queue(), step.agent(),
+                data.and("reason", step.reason()).map()));
     }
 }

@@ -14,6 +14,9 @@ public final class EventTypes {
     public static final String CALL_MONITORED = "call.monitored";
     public static final String CALL_HELD = "call.held";
     public static final String CALL_RESUMED = "call.resumed";
+    public static final String CALL_CONSULT_STARTED = "call.consult_started";
+    public static final String CALL_CONSULT_COMPLETED = "call.consult_completed";
+    public static final String CALL_CONSULT_CANCELLED = "call.consult_cancelled";
     public static final String AGENT_STATE_CHANGED = "agent.state_changed";
     /** Live only: every few seconds to live subscribers, never written to the outbox. */
     public static final String QUEUE_STATS = "queue.stats";
@@ -24,7 +27,8 @@ public final class EventTypes {
 
     /** Every type a subscriber may ask for. */
     public static final Set<String> ALL = Set.of(CALL_ARRIVED, CALL_QUEUED, CALL_OFFERED, CALL_ANSWERED,
-            CALL_TRANSFERRED, CALL_ENDED, CALL_MONITORED, AGENT_STATE_CHANGED, QUEUE_STATS, CALL_HELD, CALL_RESUMED);
+            CALL_TRANSFERRED, CALL_ENDED, CALL_MONITORED, AGENT_STATE_CHANGED, QUEUE_STATS, CALL_HELD, CALL_RESUMED,
+            CALL_CONSULT_STARTED, CALL_CONSULT_COMPLETED, CALL_CONSULT_CANCELLED);
 
     private EventTypes() {
     }

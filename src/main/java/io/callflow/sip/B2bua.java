@@ -1074,4 +1074,12 @@ final class B2bua implements Transfers.Legs {
         SipCall call = calls.get(callId);
         return call != null && call.outbound;
     }
+
+    public void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
+        mediaControl.joinMix(callId, legId, mixId, talks);
+    }
+
+    public void leaveMix(CallId callId, LegId legId) {
+        mediaControl.leaveMix(callId, legId);
+    }
 }

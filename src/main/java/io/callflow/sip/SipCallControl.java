@@ -122,4 +122,14 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public HoldOutcome resume(CallId callId) {
         return b2bua.resume(callId);
     }
+
+    @Override
+    public void joinMix(CallId callId, LegId legId, String mixId, boolean talks) {
+        b2bua.joinMix(callId, legId, mixId, talks);
+    }
+
+    @Override
+    public void leaveMix(CallId callId, LegId legId) {
+        b2bua.leaveMix(callId, legId);
+    }
 }

@@ -375,6 +375,31 @@ class InboundCallFlowTest {
     }
 
     @Test
+    void consultationStepsAreNotedWhileTalkingAndTheTargetEndsTheCall() {
+        inQueue();
+        String leg = reserveAgentAndAwaitRinging();
+        publish(new LegAnswered(callId, new LegId(leg), AGENT_USER, Instant.now()));
+        for (String step : List.of("CONSULT", "CONSULT_ANSWERED", "CONSULT_COMPLETED")) {
+            runtimeService.createMessageCorrelation(Consultations.TRANSFER_STEP)
+                    .processInstanceBusinessKey(callId.value())
+                    .setVariablesLocal(Map.of("transferStep", step, "transferStepDetail", "with agent:bob"))
+                    .correlateAllWithResult();
+        }
+        // The steps ran beside the conversation, which goes on waiting for its end.
+        assertThat(call).isWaitingAt("WaitForCallEnd").hasPassedInOrder("NoteTransferStep", "NoteTransferStep",
+                "NoteTransferStep").variables().containsEntry(NoteTransferStepDelegate.TRAIL,
+                "CONSULT with agent:bob\nCONSULT_ANSWERED with agent:bob\nCONSULT_COMPLETED with agent:bob");
+        // Completion handed the call to the target: its leg and agent end the call as the first agent's would.
+        runtimeService.setVariables(call.getId(), Map.of("agentLeg", "consult-leg", "connectedAgent", "bob"));
+        publish(new LegHungUp(callId, new LegId(leg), HangupCause.LOCAL_HANGUP, Instant.now()));
+        assertThat(call).isWaitingAt("WaitForCallEnd");
+        publish(new LegHungUp(callId, new LegId("consult-leg"), HangupCause.REMOTE_HANGUP, Instant.now()));
+        assertThat(call).isEnded().hasPassed("CompleteCall", "CallCompleted");
+        verify(distributor).completed(callId, "bob");
+        assertThat(record()).containsEntry("agent", "bob");
+    }
+
+    @Test
     void agentTransfersTheCaller() {
         inQueue();
         String leg = reserveAgentAndAwaitRinging();
