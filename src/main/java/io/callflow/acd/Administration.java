@@ -142,7 +142,6 @@ public class Administration {
             case SKILLS -> {
                 view.put("name", rs.getString("name"));
                 view.put("description", rs.getString("description"));
-                view.put("languages", DidLanguages.parse(rs.getString("languages")));
             }
             case AGENTS -> {
                 String id = rs.getString("id");

@@ -313,6 +313,15 @@ class ApiTest {
                 .containsEntry("members", List.of(Map.of("agent", "carol", "penalty", 0)));
         assertThat(put("/api/v1/admin/dids/200", "{\"flow\": \"inbound-call\"}").getStatusCode())
                 .isEqualTo(HttpStatus.CREATED);
+        assertThat(put("/api/v1/admin/dids/200", "{\"flow\": \"inbound-call\", \"languages\": [\"de\", \"en\"]}")
+                .getBody()).containsEntry("languages", List.of("de", "en"));
+        for (String languages : new String[] {"[\"de\", \"de\"]", "[\"../x\"]", "[\"a\",\"b\",\"c\",\"d\",\"e\","
+                + "\"f\",\"g\",\"h\",\"i\",\"j\"]"}) {
+            ResponseEntity<Map<String, Object>> refused = put("/api/v1/admin/dids/200",
+                    "{\"flow\": \"inbound-call\", \"languages\": " + languages + "}");
+            assertThat(refused.getStatusCode()).as(languages).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat((String) refused.getBody().get("detail")).as(languages).contains("'languages'");
+        }
         assertThat(get("/api/v1/agents/carol").getBody()).containsEntry("state", "OFFLINE");
 
         ResponseEntity<Map<String, Object>> fileOwned = put("/api/v1/admin/agents/alice",
