@@ -22,34 +22,42 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Opening hours live in rules/business-hours.drl, so what a caller hears on a closed path must not state them: an
- * edit to the rule would make the recording lie. Every prompt the shipped flows play together with "closed" is read
- * from its source text in prompts/make-prompts.sh (the recordings are generated from it) and may name no hour, time
- * or day; the recording itself is in the shipped format.
+ * edit to the rule would make the recording lie. Every prompt the shipped flows play together with "closed" is read,
+ * in each shipped language, from its source text in prompts/make-prompts.sh (the recordings are generated from it)
+ * and may name no hour, time or day; the recording itself is in the shipped format (8 kHz mono A-law).
  */
 class ClosedHoursPromptTest {
 
     /** Clock times, a.m./p.m. and day names: what stating opening hours takes ("press 1" is no time). */
     static final Pattern HOURS = Pattern.compile("(?i)\\d{1,2}[:.]\\d{2}|\\d\\s*[ap]m\\b|\\b[ap]\\.m\\.|o'clock|noon"
-            + "|midnight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday|weekend");
+            + "|midnight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekday|weekend"
+            + "|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|\\buhr\\b|wochenende"
+            + "|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|\\bmidi\\b|minuit");
 
     @Test
     void closedPathsSayNothingAboutTheHours() throws IOException {
         Map<String, String> texts = promptTexts();
         List<String> closedPathPrompts = closedPathPrompts();
         assertThat(closedPathPrompts).contains("closed", "goodbye", "callback-offer");
-        for (String prompt : closedPathPrompts) {
-            assertThat(texts).as("prompts/make-prompts.sh says " + prompt).containsKey(prompt);
-            assertThat(HOURS.matcher(texts.get(prompt)).find()).as("'%s' states opening hours: \"%s\"", prompt,
-                    texts.get(prompt)).isFalse();
+        for (String language : List.of("en", "de", "fr")) {
+            for (String prompt : closedPathPrompts) {
+                String key = language + "/" + prompt;
+                assertThat(texts).as("prompts/make-prompts.sh says " + key).containsKey(key);
+                assertThat(HOURS.matcher(texts.get(key)).find()).as("'%s' states opening hours: \"%s\"", key,
+                        texts.get(key)).isFalse();
+            }
         }
     }
 
     @Test
     void theClosedRecordingIsInTheShippedFormat() throws Exception {
-        AudioFormat format = AudioSystem.getAudioFileFormat(Path.of("prompts/en/closed.wav").toFile()).getFormat();
-        assertThat(format.getSampleRate()).isEqualTo(8000f);
-        assertThat(format.getChannels()).isEqualTo(1);
-        assertThat(format.getSampleSizeInBits()).isEqualTo(16);
+        for (String language : List.of("en", "de", "fr")) {
+            AudioFormat format = AudioSystem.getAudioFileFormat(Path.of("prompts", language, "closed.wav").toFile())
+                    .getFormat();
+            assertThat(format.getSampleRate()).as(language).isEqualTo(8000f);
+            assertThat(format.getChannels()).as(language).isEqualTo(1);
+            assertThat(format.getEncoding()).as(language).isEqualTo(AudioFormat.Encoding.ALAW);
+        }
     }
 
     @Test
@@ -63,10 +71,11 @@ class ClosedHoursPromptTest {
 
     private static Map<String, String> promptTexts() throws IOException {
         Map<String, String> texts = new LinkedHashMap<>();
-        Matcher say = Pattern.compile("(?m)^say (\\S+) \"([^\"]*)\"").matcher(Files.readString(
+        // "say <language> <name> "<text>"", one per line, in each language's function.
+        Matcher say = Pattern.compile("(?m)^\\s*say (\\S+) (\\S+) \"([^\"]*)\"").matcher(Files.readString(
                 Path.of("prompts/make-prompts.sh")));
         while (say.find()) {
-            texts.put(say.group(1), say.group(2));
+            texts.put(say.group(1) + "/" + say.group(2), say.group(3));
         }
         return texts;
     }
