@@ -50,7 +50,7 @@ class CleanShutdownTest {
                 .with("rules/business-hours.drl", "package io.callflow.rules\n")
                 .with("provisioning.yml", PROVISIONING);
         int sipPort = Sipp.freePort();
-        int httpPort = Sipp.freePort();
+        int httpPort = Sipp.freeTcpPort();
         Path log = Files.createTempFile("callflow-stop", ".log");
         callflow = start(content, sipPort, httpPort, log);
 

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.callflow.support.Sipp;
 import io.callflow.support.TestContent;
@@ -77,7 +78,7 @@ class CrashRecoveryTest {
                 .with("rules/business-hours.drl", "package io.callflow.rules\n")
                 .with("provisioning.yml", PROVISIONING);
         int sipPort = Sipp.freePort();
-        int httpPort = Sipp.freePort();
+        int httpPort = Sipp.freeTcpPort();
         callflow = start(content, sipPort, httpPort, "first");
 
         int alicePort = Sipp.freePort();
@@ -177,22 +178,31 @@ class CrashRecoveryTest {
         command.addAll(List.of(content.propertyArgs()));
         Path log = Files.createTempFile("callflow-" + run, ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        AtomicReference<String> lastHealth = new AtomicReference<>("none");
         try {
             await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 if (!process.isAlive()) {
                     throw new AssertionError("Callflow (" + run + " run) exited:\n" + Files.readString(log));
                 }
                 try {
-                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                            + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    // A bounded request: a port that accepts but never answers must not hang the wait itself.
+                    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + httpPort + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    lastHealth.set(health.statusCode() + " " + health.body());
+                    return health.statusCode() == 200;
                 } catch (IOException notYet) {
+                    lastHealth.set(notYet.toString());
                     return false;
                 }
             });
         } catch (RuntimeException | AssertionError e) {
             process.destroyForcibly();
-            throw e;
+            List<String> lines = Files.readAllLines(log);
+            throw new AssertionError("Callflow (" + run + " run) not healthy; last health answer: " + lastHealth.get()
+                    + "\nlast lines of its log:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())), e);
         }
         return process;
     }

@@ -88,6 +88,13 @@ public final class Sipp {
         return text.toString();
     }
 
+    /** A free TCP port, for HTTP servers a test starts (a free UDP port may be taken for TCP). */
+    public static int freeTcpPort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     /** A free UDP port on loopback for a SIPp instance. */
     public static int freePort() throws IOException {
         try (var socket = new java.net.DatagramSocket(0)) {
