@@ -65,13 +65,18 @@ export async function render(main) {
     tickTimes();
   }
 
+  // An agent that is part of a call without being its assigned agent (a consultation's target, the called agent of
+  // an internal call) holds "<callId>/<role>": link and monitor the call itself.
+  const callOf = id => id.split('/')[0];
+
   function agentRow(agent) {
     return el('tr', { 'data-agent': agent.id },
       el('th', { scope: 'row' }, `${agent.name || agent.id} (${agent.id})`),
       el('td', {}, stateBadge(agent.state, agent.stateReason)),
       el('td', { class: 'time-in-state', 'data-since': agent.stateSince || '' }, '—'),
       el('td', { class: 'current-call' }, agent.currentCall
-        ? el('a', { href: `#/calls/${encodeURIComponent(agent.currentCall)}` }, agent.currentCallLabel || agent.currentCall)
+        ? el('a', { href: `#/calls/${encodeURIComponent(callOf(agent.currentCall))}` },
+          agent.currentCallLabel || agent.currentCall)
         : '—'),
       el('td', {}, agent.callsToday ?? '—'),
       el('td', { class: 'actions' },
@@ -91,7 +96,7 @@ export async function render(main) {
 
   async function monitor(agent, mode) {
     try {
-      const started = await api.monitor(agent.currentCall, mode);
+      const started = await api.monitor(callOf(agent.currentCall), mode);
       show(feedback, message('info', `${mode}: your phone (${started.phone}) rings for ${agent.id}'s call.`));
     } catch (error) {
       show(feedback, message('error', `${agent.id}: ${error.message}`));

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * {@code kill -9} of a Callflow JVM with calls in the menu, queued, ringing and talking, then a restart on the same
- * PostgreSQL: within seconds no agent is reserved, ringing or on a call, no call waits in a queue, no flow waits, every
+ * {@code kill -9} of a Callflow JVM with calls in the menu, queued, ringing and talking, and an agent-to-agent call,
+ * then a restart on the same PostgreSQL: within seconds no agent is reserved, ringing or on a call, no call waits in a queue, no flow waits, every
  * record is closed as NODE_LOST, and a new call connects to each agent through the registrations that survived.
  */
 class CrashRecoveryTest {
@@ -38,11 +38,16 @@ class CrashRecoveryTest {
             agents:
               - { id: alice, sipUser: "1001", password: alice-1001 }
               - { id: bob, sipUser: "1002", password: bob-1002 }
+              - { id: carol, sipUser: "1003", password: carol-1003 }
+              - { id: dave, sipUser: "1004", password: dave-1004 }
             queues:
               - { name: sales, strategy: longest-idle, ringTimeoutSeconds: 60, wrapUpSeconds: 1, maxWaitSeconds: 600,
                   joinWhenEmpty: true, members: [ alice, bob ] }
             dids:
               - { did: "100", flow: inbound-call }
+            dialPlan:
+              extensions:
+                - { number: "204", agent: dave }
             """;
 
     static EmbeddedPostgres postgres;
@@ -103,12 +108,26 @@ class CrashRecoveryTest {
         phones.add(caller(sipPort, "caller-hangup.xml"));
         await().atMost(Duration.ofSeconds(20)).until(() -> count("select count(*) from call_record"
                 + " where ended_at is null") == 4);
+        // An agent-to-agent call: carol's phone dials dave's extension; dave is held under the call's side key.
+        int carolPort = Sipp.freePort();
+        int davePort = Sipp.freePort();
+        // Carol's phone is on 127.0.0.2: 127.0.0.1 is the trunk here, and an INVITE from a trunk is a caller's.
+        Sipp.start("agent-register.xml", carolPort, sipPort, "-s", "1003", "-au", "1003", "-ap", "carol-1003",
+                "-i", "127.0.0.2").awaitSuccess(Duration.ofSeconds(20));
+        register(sipPort, "1004", "dave-1004", davePort);
+        phones.add(Sipp.start("agent-answer.xml", davePort, sipPort, "-s", "1004", "-rtp_echo",
+                "-mp", Integer.toString(Sipp.freePort())));
+        phones.add(Sipp.start("agent-dials-hung-up.xml", carolPort, sipPort, "-s", "204", "-set", "user", "1003",
+                "-au", "1003", "-ap", "carol-1003", "-auth_uri", "204@127.0.0.1:" + sipPort, "-i", "127.0.0.2",
+                "-mp", Integer.toString(Sipp.freePort())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("carol").equals("ON_CALL")
+                && state("dave").equals("ON_CALL"));
 
         callflow.destroyForcibly().waitFor();
         phones.forEach(Sipp::kill);
         phones.clear();
         assertThat(count("select count(*) from agent where state in ('RESERVED', 'RINGING', 'ON_CALL')"))
-                .as("the dead node left agents busy").isEqualTo(2);
+                .as("the dead node left agents busy").isEqualTo(4);
 
         callflow = start(content, sipPort, httpPort, "second");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -118,7 +137,7 @@ class CrashRecoveryTest {
             assertThat(count("select count(*) from act_ru_execution")).as("flows still running").isZero();
             assertThat(count("select count(*) from call_record where ended_at is null")).as("open records").isZero();
         });
-        assertThat(jdbc.queryForList("select outcome from call_record", String.class)).hasSize(4)
+        assertThat(jdbc.queryForList("select outcome from call_record", String.class)).hasSize(5)
                 .containsOnly("NODE_LOST");
         assertThat(count("select count(*) from queue_log where event = 'CALL_LOST'")).isEqualTo(2);
         assertThat(count("select count(*) from act_ru_job")).as("timers of the dead calls").isZero();

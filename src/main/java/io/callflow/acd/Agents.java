@@ -121,29 +121,47 @@ public class Agents {
     }
 
     /**
+     * What an agent's row holds when the agent is part of a call without being the agent the call was assigned:
+     * {@code <callId>/<role>}. An agent row holds one call at a time, and the call's own reservations and clean-up
+     * (which act on every agent holding the call id itself) must not take such an agent along; the key still names
+     * the call, so reconciliation ends it with the call when the node that carried the call died.
+     */
+    public static String sideKey(String callId, String role) {
+        return callId + "/" + role;
+    }
+
+    /** The call an agent row's {@code current_call} belongs to: the call id itself, or the call of a side key. */
+    public static String callOf(String currentCall) {
+        int slash = currentCall.indexOf('/');
+        return slash < 0 ? currentCall : currentCall.substring(0, slash);
+    }
+
+    /**
      * Takes an available agent for a call it is part of without owning it (the called agent of an agent-to-agent
-     * call, or the caller of a call it put into a queue): RESERVED without a current call, so the dispatcher offers
-     * it nothing and the call's own reservations are not disturbed. Returns false when the agent is not available.
+     * call, or the caller of a call it put into a queue): RESERVED under the call's side key {@code <callId>/party},
+     * so the dispatcher offers it nothing and the call's own reservations are not disturbed. Returns false when the
+     * agent is not available.
      */
     @Transactional
-    public boolean takeForAgentCall(String agentId, String why) {
+    public boolean takeForAgentCall(String agentId, String callId, String why) {
         return store.change(agentId, EnumSet.of(AgentState.AVAILABLE), null, new Change(AgentState.RESERVED, why,
-                "")).isPresent();
+                "current_call = ?", sideKey(callId, PARTY))).isPresent();
     }
 
     /** An agent taken by {@link #takeForAgentCall} is talking: ON_CALL. */
     @Transactional
-    public boolean agentCallAnswered(String agentId, String why) {
-        return store.change(agentId, EnumSet.of(AgentState.RESERVED), null, Change.to(AgentState.ON_CALL, why))
-                .isPresent();
+    public boolean agentCallAnswered(String agentId, String callId, String why) {
+        return store.change(agentId, EnumSet.of(AgentState.RESERVED), sideKey(callId, PARTY),
+                Change.to(AgentState.ON_CALL, why)).isPresent();
     }
 
     /** An agent taken by {@link #takeForAgentCall} is free again (through WRAP_UP when it talked). */
     @Transactional
-    public boolean releaseFromAgentCall(String agentId) {
-        store.change(agentId, EnumSet.of(AgentState.ON_CALL), null, Change.to(AgentState.WRAP_UP, "agent call ended"));
-        boolean changed = store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.WRAP_UP), null,
-                Change.to(AgentState.AVAILABLE, null)).isPresent();
+    public boolean releaseFromAgentCall(String agentId, String callId) {
+        String key = sideKey(callId, PARTY);
+        store.change(agentId, EnumSet.of(AgentState.ON_CALL), key, Change.to(AgentState.WRAP_UP, "agent call ended"));
+        boolean changed = store.change(agentId, EnumSet.of(AgentState.RESERVED, AgentState.WRAP_UP), key,
+                new Change(AgentState.AVAILABLE, null, "current_call = null")).isPresent();
         if (changed) {
             dispatcher.trigger();
         }
@@ -191,6 +209,7 @@ public class Agents {
     }
 
     private static final String CONSULTATION = "consultation";
+    private static final String PARTY = "party";
 
     private static Instant instant(Timestamp ts) {
         return ts == null ? null : ts.toInstant();

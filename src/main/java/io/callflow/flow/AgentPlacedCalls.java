@@ -151,7 +151,7 @@ public class AgentPlacedCalls {
         var call = new Placed(kind, agentId, new LegId("placed-" + callId), calledAgent);
         transactions.executeWithoutResult(status -> {
             call.callerTaken = takeCaller(agentId, callId);
-            if (calledAgent != null && !agents.takeForAgentCall(calledAgent, "internal call from " + agentId)) {
+            if (calledAgent != null && !agents.takeForAgentCall(calledAgent, callId.value(), "internal call from " + agentId)) {
                 throw new CallCommandRefused("Agent busy");
             }
             Instant now = clock.instant();
@@ -180,7 +180,7 @@ public class AgentPlacedCalls {
             throw new CallCommandRefused("Agent busy");
         }
         var call = new Placed(Kind.QUEUE, agentId, null, queue.queue());
-        call.callerTaken = agents.takeForAgentCall(agentId, "calling queue " + queue.queue());
+        call.callerTaken = agents.takeForAgentCall(agentId, event.callId().value(), "calling queue " + queue.queue());
         calls.put(event.callId(), call);
         log.info("Call {}: agent {} calls queue {} (number {}) -> flow {}", event.callId(), agentId, queue.queue(),
                 queue.number(), queue.flowKey());
@@ -213,7 +213,7 @@ public class AgentPlacedCalls {
                 agents.outboundCallAnswered(call.agentId, event.callId().value());
             }
             if (call.kind == Kind.INTERNAL) {
-                agents.agentCallAnswered(call.target, "internal call from " + call.agentId);
+                agents.agentCallAnswered(call.target, event.callId().value(), "internal call from " + call.agentId);
             }
         });
     }
@@ -250,7 +250,7 @@ public class AgentPlacedCalls {
         if (call.kind == Kind.QUEUE) {
             // The flow owns the call and its record; only the calling agent is this service's to release.
             if (call.callerTaken) {
-                agents.releaseFromAgentCall(call.agentId);
+                agents.releaseFromAgentCall(call.agentId, callId.value());
             }
             return;
         }
@@ -266,7 +266,7 @@ public class AgentPlacedCalls {
                 agents.releaseFromOutboundCall(call.agentId, callId.value());
             }
             if (call.target != null && call.kind == Kind.INTERNAL) {
-                agents.releaseFromAgentCall(call.target);
+                agents.releaseFromAgentCall(call.target, callId.value());
             }
         });
         log.info("Call {}: agent-placed call ended ({}, {})", callId, outcome, cause);

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.callflow.acd.Agents;
 import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
 import io.callflow.call.CallLanes;
@@ -146,8 +147,13 @@ class CallReconciler implements ApplicationRunner, AutoCloseable {
         }
         Set<String> otherNodes = new HashSet<>(jdbc.queryForList("select call_id from call_record"
                 + " where ended_at is null and owner_node <> ?", String.class, node));
-        candidates.removeIf(callId -> otherNodes.contains(callId) || callControl.isLive(new CallId(callId))
-                || lanes.busy(new CallId(callId)));
+        // An agent held under a call's side key (a consultation's target, an internal call's called agent) lives and
+        // dies with that call: judged by the call, ended by its own key (no record or flow of its own).
+        candidates.removeIf(key -> {
+            String callId = Agents.callOf(key);
+            return otherNodes.contains(callId) || callControl.isLive(new CallId(callId))
+                    || lanes.busy(new CallId(callId));
+        });
         return candidates;
     }
 

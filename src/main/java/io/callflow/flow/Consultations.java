@@ -379,7 +379,7 @@ public class Consultations {
 
         /** What the target agent's row holds until it takes the call over: a row holds one call at a time. */
         String key() {
-            return callId.value() + "/consult";
+            return Agents.sideKey(callId.value(), "consult");
         }
 
         Map<String, Object> view() {

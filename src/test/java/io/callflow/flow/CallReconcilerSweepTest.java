@@ -65,4 +65,36 @@ class CallReconcilerSweepTest {
                 .containsExactly("CALL_LOST");
         assertThat(jdbc.queryForObject("select current_call from agent where id = 'alice'", String.class)).isNull();
     }
+
+    /**
+     * Agents held under a call's side key (a consultation's target, an internal call's called agent) live and die with
+     * that call: kept while the call lives (here on another node), released once it exists nowhere.
+     */
+    @Test
+    void agentsHeldUnderACallsSideKeyFollowTheirCall() {
+        Instant now = Instant.now();
+        jdbc.update("insert into call_record (call_id, caller, did, started_at, owner_node) values (?,?,?,?,?)",
+                "elsewhere", "+4930333", "100", Timestamp.from(now), "another-node");
+        jdbc.update("update agent set state = 'ON_CALL', current_call = 'elsewhere/consult', state_since = ?"
+                + " where id = 'bob'", Timestamp.from(now));
+        jdbc.update("update agent set state = 'RESERVED', current_call = 'gone/party', state_since = ?"
+                + " where id = 'carol'", Timestamp.from(now));
+        jdbc.update("update agent set state = 'ON_CALL', current_call = 'gone-too/consult', state_since = ?"
+                + " where id = 'dave'", Timestamp.from(now));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(jdbc.queryForMap("select state, current_call from agent where id = 'carol'"))
+                    .containsEntry("CURRENT_CALL", null).doesNotContainEntry("STATE", "RESERVED");
+            assertThat(jdbc.queryForObject("select state from agent where id = 'dave'", String.class))
+                    .as("dave (not registered, so he ends offline)").isNotIn("RESERVED", "RINGING", "ON_CALL");
+            assertThat(jdbc.queryForObject("select current_call from agent where id = 'dave'", String.class)).isNull();
+        });
+        // Carol and dave were released by sweeps that also saw bob: his call lives on its node, so he keeps it.
+        assertThat(jdbc.queryForMap("select state, current_call from agent where id = 'bob'"))
+                .containsEntry("STATE", "ON_CALL").containsEntry("CURRENT_CALL", "elsewhere/consult");
+        jdbc.update("update call_record set ended_at = ?, outcome = 'COMPLETED' where call_id = 'elsewhere'",
+                Timestamp.from(Instant.now()));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                jdbc.queryForObject("select current_call from agent where id = 'bob'", String.class)).isNull());
+    }
 }
