@@ -6,6 +6,7 @@ import java.util.Arrays;
 public enum AdminKind {
     SKILLS("skills", "skill", "name"),
     AGENTS("agents", "agent", "id"),
+    CALENDARS("calendars", "business_calendar", "name"),
     QUEUES("queues", "call_queue", "name"),
     DIDS("dids", "did_route", "did");
 
@@ -40,6 +41,6 @@ public enum AdminKind {
     public static AdminKind of(String section) {
         return Arrays.stream(values()).filter(kind -> kind.section.equals(section)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("'" + section
-                        + "' is not one of skills, agents, queues, dids"));
+                        + "' is not one of skills, agents, calendars, queues, dids"));
     }
 }

@@ -33,8 +33,11 @@ public class Administration {
     private final TransactionTemplate tx;
     private final Provisioning provisioning;
     private final Dispatcher dispatcher;
+    private final BusinessCalendars calendars;
 
-    Administration(JdbcTemplate jdbc, TransactionTemplate tx, Provisioning provisioning, Dispatcher dispatcher) {
+    Administration(JdbcTemplate jdbc, TransactionTemplate tx, Provisioning provisioning, Dispatcher dispatcher,
+            BusinessCalendars calendars) {
+        this.calendars = calendars;
         this.jdbc = jdbc;
         this.tx = tx;
         this.provisioning = provisioning;
@@ -108,6 +111,7 @@ public class Administration {
             });
             jdbc.update("delete from " + kind.table() + " where " + kind.keyColumn() + " = ?", key);
         });
+        calendars.invalidate();
     }
 
     private Optional<String> inUse(AdminKind kind, String key) {
@@ -124,6 +128,12 @@ public class Administration {
                 yield agents.isEmpty() ? Optional.empty() : Optional.of("agents " + agents + " have it");
             }
             case DIDS -> Optional.empty();
+            case CALENDARS -> {
+                List<String> users = jdbc.queryForList("select 'queue ' || name from call_queue where calendar = ?"
+                        + " union select 'number ' || did from did_route where calendar = ?", String.class, key, key);
+                yield users.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", users.stream().sorted()
+                        .toList()) + " use it");
+            }
         };
     }
 
@@ -176,12 +186,28 @@ public class Administration {
                 view.put("members", jdbc.query("select agent_id, penalty from queue_member where queue_name = ?"
                         + " order by agent_id", (row, n) -> Map.of("agent", row.getString(1), "penalty",
                                 row.getInt(2)), name));
+                view.put("calendar", rs.getString("calendar"));
+            }
+            case CALENDARS -> {
+                String name = rs.getString("name");
+                view.put("name", name);
+                view.put("description", rs.getString("description"));
+                view.put("zone", rs.getString("zone"));
+                view.put("hours", rs.getString("hours"));
+                view.put("holidays", jdbc.query("select holiday_date, holiday_name from calendar_holiday"
+                        + " where calendar = ? order by holiday_date", (row, n) -> {
+                            Map<String, Object> holiday = new LinkedHashMap<>();
+                            holiday.put("date", row.getString(1));
+                            holiday.put("name", row.getString(2));
+                            return holiday;
+                        }, name));
             }
             case DIDS -> {
                 view.put("did", rs.getString("did"));
                 view.put("flow", rs.getString("flow_key"));
                 view.put("description", rs.getString("description"));
                 view.put("languages", DidLanguages.parse(rs.getString("languages")));
+                view.put("calendar", rs.getString("calendar"));
             }
         }
         view.put("managedBy", rs.getString("managed_by"));

@@ -12,6 +12,7 @@ import java.util.Optional;
 import io.callflow.acd.AgentStore.Change;
 import io.callflow.call.AgentLegOutcome;
 import io.callflow.call.CallId;
+import io.callflow.routing.CalendarStatus;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -27,6 +28,7 @@ import org.springframework.transaction.annotation.Transactional;
 class JdbcCallDistributor implements CallDistributor {
 
     private final JdbcTemplate jdbc;
+    private final BusinessCalendars calendars;
     private final QueueStore queues;
     private final AgentStore agents;
     private final Dispatcher dispatcher;
@@ -39,7 +41,8 @@ class JdbcCallDistributor implements CallDistributor {
 
     JdbcCallDistributor(JdbcTemplate jdbc, QueueStore queues, AgentStore agents, Dispatcher dispatcher,
             QueueLog queueLog, WaitEstimator estimator, WrapUpTimer wrapUp, Clock clock, AcdProperties properties,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, BusinessCalendars calendars) {
+        this.calendars = calendars;
         this.jdbc = jdbc;
         this.queues = queues;
         this.agents = agents;
@@ -62,7 +65,10 @@ class JdbcCallDistributor implements CallDistributor {
         }
         QueueConfig queue = found.get();
         Instant now = clock.instant();
-        if (!queue.openAt(now.atZone(properties.zone()))) {
+        boolean open = queue.calendar() != null
+                ? calendars.status(queue.calendar(), now).map(CalendarStatus::open).orElse(true)
+                : queue.openAt(now.atZone(properties.zone()));
+        if (!open) {
             return new EnqueueResult.Rejected(queue.name(), "closed");
         }
         if (!queue.joinWhenEmpty() && loggedInMembers(queue.name()) == 0) {

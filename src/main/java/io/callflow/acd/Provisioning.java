@@ -24,7 +24,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.callflow.acd.ProvisioningSpecs.AgentSpec;
+import io.callflow.acd.ProvisioningSpecs.CalendarSpec;
 import io.callflow.acd.ProvisioningSpecs.DidSpec;
+import io.callflow.acd.ProvisioningSpecs.HolidaySpec;
 import io.callflow.acd.ProvisioningSpecs.MemberSpec;
 import io.callflow.acd.ProvisioningSpecs.QueueSpec;
 import io.callflow.acd.ProvisioningSpecs.SkillSpec;
@@ -49,6 +51,9 @@ class Provisioning {
     static final Set<String> STRATEGIES = Set.of("longest-idle", "round-robin", "fewest-calls", "least-talk-time",
             "random", "skills-weighted", "sticky");
 
+    /** The list sections, in the order they are applied: what an entry names is applied before it. */
+    static final List<String> SECTIONS = List.of("skills", "agents", "calendars", "queues", "dids");
+
     /** The section holding the agents' dial plan, an object rather than a list. */
     static final String DIAL_PLAN = "dialPlan";
 
@@ -59,10 +64,13 @@ class Provisioning {
     private final String realm;
     private final ObjectMapper yaml = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private final AgentDialPlans dialPlans;
+    private final BusinessCalendars calendars;
 
     Provisioning(JdbcTemplate jdbc, TransactionTemplate tx, AcdProperties properties, Clock clock,
-            @Value("${callflow.sip.domain:callflow.local}") String realm, AgentDialPlans dialPlans) {
+            @Value("${callflow.sip.domain:callflow.local}") String realm, AgentDialPlans dialPlans,
+            BusinessCalendars calendars) {
         this.dialPlans = dialPlans;
+        this.calendars = calendars;
         this.jdbc = jdbc;
         this.tx = tx;
         this.properties = properties;
@@ -84,7 +92,7 @@ class Provisioning {
         }
         int applied = 0;
         boolean readWhole = problems.isEmpty();
-        for (String section : List.of("skills", "agents", "queues", "dids")) {
+        for (String section : SECTIONS) {
             for (Entry entry : entries) {
                 if (!entry.section().equals(section)) {
                     continue;
@@ -150,7 +158,8 @@ class Provisioning {
             throws IOException {
         try (JsonParser parser = new YAMLFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                problems.add(new ProvisioningProblem(name, 1, "expected sections skills:, agents:, queues:, dids:"));
+                problems.add(new ProvisioningProblem(name, 1, "expected sections skills:, agents:, calendars:,"
+                        + " queues:, dids:"));
                 return;
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -161,9 +170,9 @@ class Provisioning {
                     entries.add(new Entry(section, sectionLine, yaml.readTree(parser)));
                     continue;
                 }
-                if (!Set.of("skills", "agents", "queues", "dids").contains(section) || value != JsonToken.START_ARRAY) {
+                if (!SECTIONS.contains(section) || value != JsonToken.START_ARRAY) {
                     problems.add(new ProvisioningProblem(name, sectionLine, "'" + section
-                            + "' is not one of the lists skills, agents, queues, dids; ignored"));
+                            + "' is not one of the lists " + String.join(", ", SECTIONS) + "; ignored"));
                     parser.skipChildren();
                     continue;
                 }
@@ -192,11 +201,52 @@ class Provisioning {
                 case AGENTS -> agent(yaml.treeToValue(node, AgentSpec.class));
                 case QUEUES -> queue(yaml.treeToValue(node, QueueSpec.class));
                 case DIDS -> did(yaml.treeToValue(node, DidSpec.class));
+                case CALENDARS -> calendar(yaml.treeToValue(node, CalendarSpec.class));
             };
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
         }
         jdbc.update("update " + kind.table() + " set managed_by = ? where " + kind.keyColumn() + " = ?", owner, key);
+        AfterCommit.run(calendars::invalidate);
+    }
+
+    private String calendar(CalendarSpec calendar) {
+        require(calendar.name(), "name");
+        String zone = calendar.zone() == null ? properties.zone().getId() : calendar.zone();
+        BusinessCalendar.zone(zone);
+        try {
+            BusinessHours.parse(calendar.hours());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("calendar '" + calendar.name() + "': " + e.getMessage());
+        }
+        Map<String, String> holidays = new java.util.LinkedHashMap<>();
+        for (HolidaySpec holiday : calendar.holidays() == null ? List.<HolidaySpec>of() : calendar.holidays()) {
+            try {
+                BusinessCalendar.day(holiday.date());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("calendar '" + calendar.name() + "': " + e.getMessage());
+            }
+            if (holidays.containsKey(holiday.date())) {
+                throw new IllegalArgumentException("calendar '" + calendar.name() + "': holiday " + holiday.date()
+                        + " is listed twice");
+            }
+            holidays.put(holiday.date(), holiday.name());
+        }
+        upsert("update business_calendar set description = ?, zone = ?, hours = ? where name = ?",
+                "insert into business_calendar (description, zone, hours, name) values (?,?,?,?)",
+                calendar.description(), zone, calendar.hours(), calendar.name());
+        jdbc.update("delete from calendar_holiday where calendar = ?", calendar.name());
+        holidays.forEach((day, holiday) -> jdbc.update("insert into calendar_holiday (calendar, holiday_date,"
+                + " holiday_name) values (?,?,?)", calendar.name(), day, holiday));
+        return calendar.name();
+    }
+
+    /** A calendar a queue or number names must exist (the order of sections applies calendars first). */
+    private void requireCalendar(String owner, String calendar) {
+        if (calendar != null && jdbc.queryForObject("select count(*) from business_calendar where name = ?",
+                Integer.class, calendar) == 0) {
+            throw new IllegalArgumentException(owner + ": calendar '" + calendar + "' is not a provisioned calendar");
+        }
     }
 
     private String skill(SkillSpec skill) {
@@ -260,6 +310,11 @@ class Provisioning {
         }
         BusinessHours.parse(queue.businessHours());
         List<String> holidays = queue.holidays() == null ? List.of() : queue.holidays();
+        requireCalendar("queue '" + queue.name() + "'", queue.calendar());
+        if (queue.calendar() != null && (queue.businessHours() != null || !holidays.isEmpty())) {
+            throw new IllegalArgumentException("queue '" + queue.name() + "' names calendar '" + queue.calendar()
+                    + "' and has businessHours/holidays of its own: use one or the other");
+        }
         for (String holiday : holidays) {
             try {
                 LocalDate.parse(holiday);
@@ -275,15 +330,15 @@ class Provisioning {
                 queue.musicClass() == null ? "default" : queue.musicClass(),
                 queue.joinWhenEmpty() != null && queue.joinWhenEmpty(),
                 queue.leaveWhenEmpty() != null && queue.leaveWhenEmpty(), queue.businessHours(),
-                String.join(",", holidays), queue.name()};
+                String.join(",", holidays), queue.calendar(), queue.name()};
         upsert("update call_queue set strategy = ?, ring_timeout_seconds = ?, max_wait_seconds = ?,"
                         + " wrap_up_seconds = ?, max_missed_offers = ?, service_level_seconds = ?,"
                         + " service_level_target = ?, announce_seconds = ?, music_class = ?, join_when_empty = ?,"
-                        + " leave_when_empty = ?, business_hours = ?, holidays = ? where name = ?",
+                        + " leave_when_empty = ?, business_hours = ?, holidays = ?, calendar = ? where name = ?",
                 "insert into call_queue (strategy, ring_timeout_seconds, max_wait_seconds, wrap_up_seconds,"
                         + " max_missed_offers, service_level_seconds, service_level_target, announce_seconds,"
-                        + " music_class, join_when_empty, leave_when_empty, business_hours, holidays, name)"
-                        + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
+                        + " music_class, join_when_empty, leave_when_empty, business_hours, holidays, calendar, name)"
+                        + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
         jdbc.update("delete from queue_member where queue_name = ?", queue.name());
         for (MemberSpec member : queue.members() == null ? List.<MemberSpec>of() : queue.members()) {
             if (jdbc.queryForObject("select count(*) from agent where id = ?", Integer.class, member.agent()) == 0) {
@@ -300,9 +355,10 @@ class Provisioning {
         require(did.did(), "did");
         require(did.flow(), "flow");
         String languages = DidLanguages.validated(did.languages());
-        upsert("update did_route set flow_key = ?, description = ?, languages = ? where did = ?",
-                "insert into did_route (flow_key, description, languages, did) values (?,?,?,?)", did.flow(),
-                did.description(), languages, did.did());
+        requireCalendar("number '" + did.did() + "'", did.calendar());
+        upsert("update did_route set flow_key = ?, description = ?, languages = ?, calendar = ? where did = ?",
+                "insert into did_route (flow_key, description, languages, calendar, did) values (?,?,?,?,?)",
+                did.flow(), did.description(), languages, did.calendar(), did.did());
         return did.did();
     }
 

@@ -21,7 +21,7 @@ final class ProvisioningSpecs {
     record QueueSpec(String name, String strategy, Integer ringTimeoutSeconds, Integer maxWaitSeconds,
             Integer wrapUpSeconds, Integer maxMissedOffers, Integer serviceLevelSeconds, Integer serviceLevelTarget,
             Integer announceSeconds, String musicClass, Boolean joinWhenEmpty, Boolean leaveWhenEmpty, String businessHours,
-            List<String> holidays, List<MemberSpec> members) {
+            List<String> holidays, List<MemberSpec> members, String calendar) {
     }
 
     /** A member is written as an agent id, or as {@code {agent: id, penalty: n}}. */
@@ -45,6 +45,30 @@ final class ProvisioningSpecs {
     }
 
     /** A number: the flow it starts and the languages it offers, in menu order (the first is the default). */
-    record DidSpec(String did, String flow, String description, List<String> languages) {
+    record DidSpec(String did, String flow, String description, List<String> languages, String calendar) {
+    }
+
+    /** A business calendar: its time zone (default {@code callflow.acd.zone}), opening hours and holidays. */
+    record CalendarSpec(String name, String description, String zone, String hours, List<HolidaySpec> holidays) {
+    }
+
+    /** A holiday is written as a date ({@code 2026-12-24}, or {@code 12-25} every year) or {date: ..., name: ...}. */
+    record HolidaySpec(String date, String name) {
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static HolidaySpec of(Object value) {
+            if (value instanceof String date) {
+                return new HolidaySpec(date, null);
+            }
+            if (value instanceof Map<?, ?> map) {
+                if (map.keySet().stream().anyMatch(key -> !"date".equals(key) && !"name".equals(key))) {
+                    throw new IllegalArgumentException("a holiday has only 'date' and 'name', not " + map.keySet());
+                }
+                return new HolidaySpec(map.get("date") == null ? null : map.get("date").toString(),
+                        map.get("name") == null ? null : map.get("name").toString());
+            }
+            throw new IllegalArgumentException("a holiday is a date (2026-12-24, or 12-25 every year) or"
+                    + " {date: ..., name: ...}");
+        }
     }
 }

@@ -36,6 +36,6 @@ class QueueStore {
                 Duration.ofSeconds(rs.getInt("service_level_seconds")), rs.getInt("service_level_target"),
                 Duration.ofSeconds(rs.getInt("announce_seconds")), rs.getString("music_class"),
                 rs.getBoolean("join_when_empty"), BusinessHours.parse(rs.getString("business_hours")), days,
-                rs.getString("last_agent_id"));
+                rs.getString("last_agent_id"), rs.getString("calendar"));
     }
 }

@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
 
+import io.callflow.acd.BusinessCalendars;
 import io.callflow.routing.CallFacts;
 import io.callflow.routing.CallRouter;
 import io.callflow.routing.RoutingDecision;
@@ -25,7 +26,11 @@ class RouteByRulesDelegate implements JavaDelegate {
     private final Clock clock;
     private final ZoneId zone;
 
-    RouteByRulesDelegate(CallRouter router, Clock clock, @Value("${callflow.routing.zone:UTC}") ZoneId zone) {
+    private final BusinessCalendars calendars;
+
+    RouteByRulesDelegate(CallRouter router, Clock clock, @Value("${callflow.routing.zone:UTC}") ZoneId zone,
+            BusinessCalendars calendars) {
+        this.calendars = calendars;
         this.router = router;
         this.clock = clock;
         this.zone = zone;
@@ -38,7 +43,9 @@ class RouteByRulesDelegate implements JavaDelegate {
                 CallVariables.text(execution, "did", ""), menuChoice == null ? List.of() : List.of(menuChoice),
                 CallVariables.text(execution, "language", "en"),
                 CallVariables.text(execution, "customerTier", "standard"), ZonedDateTime.now(clock.withZone(zone)));
-        RoutingDecision decision = router.route(facts);
+        // The number's business calendar, a fact for the rules (rules/business-hours.drl): hours are data, not DRL.
+        RoutingDecision decision = router.route(facts, calendars.forNumber(facts.did(), clock.instant()).stream()
+                .toList());
         execution.setVariable("queue", decision.queue());
         execution.setVariable("priority", decision.priority());
         execution.setVariable("requiredSkills", SkillList.format(decision.requiredSkills()));

@@ -1,5 +1,6 @@
 package io.callflow.routing;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,11 @@ class DroolsCallRouter implements CallRouter {
     }
 
     @Override
-    public RoutingDecision route(CallFacts call) {
-        RuleSession decided = RuleSession.run(ruleBase.kieBase(), List.of(call));
+    public RoutingDecision route(CallFacts call, List<?> more) {
+        List<Object> facts = new ArrayList<>();
+        facts.add(call);
+        facts.addAll(more);
+        RuleSession decided = RuleSession.run(ruleBase.kieBase(), facts);
         String queue = decided.all(QueueChoice.class).stream()
                 .max(Comparator.comparingInt(QueueChoice::weight))
                 .map(QueueChoice::queue)

@@ -1,5 +1,7 @@
 package io.callflow.tracing;
 
+import java.util.List;
+
 import io.callflow.routing.CallFacts;
 import io.callflow.routing.CallRouter;
 import io.callflow.routing.RoutingDecision;
@@ -17,15 +19,15 @@ final class TracedCallRouter implements CallRouter {
     }
 
     @Override
-    public RoutingDecision route(CallFacts call) {
+    public RoutingDecision route(CallFacts call, List<?> more) {
         var trace = traces.find(call.callId()).orElse(null);
         if (trace == null) {
-            return router.route(call);
+            return router.route(call, more);
         }
         Span span = trace.child("routing.decide", FlowSpans.currentActivity(trace), traces.now())
                 .tag(CallTraces.DID, call.did());
         try {
-            RoutingDecision decision = router.route(call);
+            RoutingDecision decision = router.route(call, more);
             span.tag(CallTraces.QUEUE, decision.queue()).tag("callflow.priority", decision.priority())
                     .tag("callflow.closed", decision.closed())
                     .tag("callflow.rules.fired", String.join(", ", decision.firedRules()))

@@ -130,6 +130,10 @@ class AcdPostgresTest {
         assertThat(dialPlan.flowFor("100")).contains("inbound-call");
         assertThat(dialPlan.flowFor("200")).contains("after-hours");
         assertThat(dialPlan.flowFor("555")).isEmpty();
+        assertThat(jdbc.queryForObject("select calendar from did_route where did = '100'", String.class))
+                .isEqualTo("main");
+        assertThat(jdbc.queryForList("select holiday_date from calendar_holiday where calendar = 'main'"
+                + " order by holiday_date", String.class)).containsExactly("01-01", "12-24", "12-25", "12-26", "12-31");
     }
 
     @Test
@@ -157,23 +161,33 @@ class AcdPostgresTest {
                 dids:
                   - did: "300"
                     flow: inbound-call
+                calendars:
+                  - name: bad-cal
+                    zone: Mars/Olympus
+                  - name: good-cal
+                    holidays: [ 2026-12-24, "12-25" ]
                 """);
         var loader = new Provisioning(jdbc, tx, new AcdProperties(file, Duration.ofSeconds(30), true, ZoneId.of("UTC"),
-                Duration.ofSeconds(120)), clock, "callflow.local", new AgentDialPlans(jdbc, clock, List.of()));
+                Duration.ofSeconds(120)), clock, "callflow.local", new AgentDialPlans(jdbc, clock, List.of()),
+                new BusinessCalendars(jdbc));
 
         ProvisioningReport report = loader.load();
 
-        assertThat(report.problems()).extracting(ProvisioningProblem::line).containsExactly(6, 8, 13, 15, 17);
+        // In the order sections are applied: agents, calendars (which queues and numbers name), queues.
+        assertThat(report.problems()).extracting(ProvisioningProblem::line).containsExactly(6, 8, 23, 13, 15, 17);
         assertThat(report.problems().get(0).message()).contains("frank").contains("password");
         assertThat(report.problems().get(1).message()).contains("from 1 to 10");
-        assertThat(report.problems().get(2).message()).contains("strategie");
-        assertThat(report.problems().get(3).message()).contains("nonsense");
-        assertThat(report.problems().get(4).message()).contains("nobody");
+        assertThat(report.problems().get(2).message()).contains("'Mars/Olympus'");
+        assertThat(report.problems().get(3).message()).contains("strategie");
+        assertThat(report.problems().get(4).message()).contains("nonsense");
+        assertThat(report.problems().get(5).message()).contains("nobody");
+        assertThat(jdbc.queryForList("select holiday_date from calendar_holiday where calendar = 'good-cal'"
+                + " order by holiday_date", String.class)).containsExactly("12-25", "2026-12-24");
         assertThat(report.problems()).allSatisfy(p -> assertThat(p.file()).endsWith("bad.yml"));
         assertThat(subscribers.credential("1005")).isPresent();
         assertThat(subscribers.credential("1006")).isEmpty();
         assertThat(dialPlan.flowFor("300")).contains("inbound-call");
-        assertThat(report.applied()).isEqualTo(2);
+        assertThat(report.applied()).isEqualTo(3);
     }
 
     @Test
@@ -329,7 +343,8 @@ class AcdPostgresTest {
     void anEntryTheFileNoLongerDeclaresStaysAndPassesToTheAdministrationApi() throws IOException {
         Path file = CONTENT.root().resolve("handover.yml");
         var loader = new Provisioning(jdbc, tx, new AcdProperties(file, Duration.ofSeconds(30), true, ZoneId.of("UTC"),
-                Duration.ofSeconds(120)), clock, "callflow.local", new AgentDialPlans(jdbc, clock, List.of()));
+                Duration.ofSeconds(120)), clock, "callflow.local", new AgentDialPlans(jdbc, clock, List.of()),
+                new BusinessCalendars(jdbc));
         String withHal = "agents:\n  - { id: hal, sipUser: \"9000\", password: hal-9000 }\n";
         Files.writeString(file, withHal);
         assertThat(loader.load().problems()).isEmpty();

@@ -2,6 +2,7 @@ package io.callflow.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -11,7 +12,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.callflow.acd.BusinessCalendars;
+import io.callflow.acd.CallDistributor;
+import io.callflow.acd.EnqueueRequest;
+import io.callflow.acd.EnqueueResult;
+import io.callflow.call.CallId;
 import io.callflow.call.RegistrationChanged;
+import io.callflow.routing.CalendarStatus;
 import io.callflow.support.TestContent;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RepositoryService;
@@ -46,8 +53,12 @@ class ApiTest {
             .with("provisioning.yml", """
                     agents:
                       - { id: alice, name: Alice, sipUser: "1001", password: alice-1001, skills: { english: 8 } }
+                    calendars:
+                      - { name: main, hours: "MON-FRI 08:00-20:00" }
                     queues:
                       - { name: sales, members: [ alice ] }
+                    dids:
+                      - { did: "100", flow: inbound-call, calendar: main }
                     """);
 
     static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() { };
@@ -62,6 +73,8 @@ class ApiTest {
     @Autowired ApplicationEventPublisher events;
     @Autowired IdentityService identityService;
     @Autowired JdbcTemplate jdbc;
+    @Autowired BusinessCalendars calendars;
+    @Autowired CallDistributor distributor;
     @Autowired RepositoryService repositoryService;
     @Autowired RuntimeService runtimeService;
 
@@ -290,6 +303,64 @@ class ApiTest {
                 + "wrap-alice");
         assertThat(jdbc.queryForObject("select disposition from call_record where call_id = ?", String.class,
                 RECORD_PREFIX + "wrap-bob")).isNull();
+    }
+
+    @Test
+    void businessCalendarsAreDataThatDecideWhetherANumberAndAQueueAreOpen() {
+        ResponseEntity<Map<String, Object>> created = put("/api/v1/admin/calendars/berlin-office",
+                "{\"zone\": \"Europe/Berlin\", \"hours\": \"MON-FRI 08:00-18:00\", \"holidays\": [\"2026-12-24\","
+                        + " {\"date\": \"12-25\", \"name\": \"Christmas Day\"}]}");
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(created.getBody()).containsEntry("zone", "Europe/Berlin").containsEntry("managedBy", "api");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> holidays = (List<Map<String, Object>>) created.getBody().get("holidays");
+        assertThat(holidays).extracting(h -> h.get("date"), h -> h.get("name"))
+                .containsExactly(tuple("12-25", "Christmas Day"), tuple("2026-12-24", null));
+        Map<String, String> refusals = Map.of(
+                "{\"zone\": \"Mars/Olympus\"}", "time zone 'Mars/Olympus'",
+                "{\"holidays\": [\"13-45\"]}", "holiday '13-45'",
+                "{\"holidays\": [\"12-25\", {\"date\": \"12-25\"}]}", "listed twice",
+                "{\"hours\": \"MON-FRY 08:00-18:00\"}", "MON-FRY",
+                "{\"holidays\": [{\"day\": \"12-25\"}]}", "'date' and 'name'");
+        refusals.forEach((body, detail) -> {
+            ResponseEntity<Map<String, Object>> refused = put("/api/v1/admin/calendars/bad", body);
+            assertThat(refused.getStatusCode()).as(body).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat((String) refused.getBody().get("detail")).as(body).contains(detail);
+        });
+        assertThat(get("/api/v1/admin/calendars/bad").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat((String) put("/api/v1/admin/dids/300", "{\"flow\": \"inbound-call\", \"calendar\": \"nope\"}")
+                .getBody().get("detail")).contains("calendar 'nope' is not a provisioned calendar");
+        assertThat(put("/api/v1/admin/dids/300", "{\"flow\": \"inbound-call\", \"calendar\": \"berlin-office\"}")
+                .getBody()).containsEntry("calendar", "berlin-office");
+        assertThat((String) put("/api/v1/admin/queues/office", "{\"calendar\": \"berlin-office\","
+                + " \"businessHours\": \"MON-FRI 09:00-17:00\"}").getBody().get("detail")).contains("one or the other");
+        assertThat(put("/api/v1/admin/queues/office", "{\"calendar\": \"berlin-office\", \"joinWhenEmpty\": true}")
+                .getStatusCode()).isEqualTo(HttpStatus.CREATED);
+
+        // What the number's calls and the queue see: the calendar's answer in its own zone.
+        assertThat(calendars.forNumber("300", Instant.parse("2027-12-25T10:00:00Z")).orElseThrow())
+                .extracting(CalendarStatus::open, CalendarStatus::reason).containsExactly(false, "holiday: Christmas Day");
+        assertThat(calendars.forNumber("300", Instant.parse("2026-12-24T10:00:00Z")).orElseThrow().reason())
+                .isEqualTo("public holiday");
+        assertThat(calendars.forNumber("300", Instant.parse("2026-12-23T16:30:00Z")).orElseThrow().open())
+                .as("17:30 in Berlin").isTrue();
+        assertThat(calendars.forNumber("300", Instant.parse("2026-12-23T17:30:00Z")).orElseThrow().reason())
+                .as("18:30 in Berlin").isEqualTo("outside business hours");
+        assertThat(calendars.forNumber("100", Instant.now())).as("the file's number 100 names 'main'").isPresent();
+        put("/api/v1/admin/calendars/berlin-office", "{\"zone\": \"Europe/Berlin\", \"hours\": \"SUN-SUN 00:00-00:01\"}");
+        var closedQueue = distributor.enqueue(new EnqueueRequest(new CallId("calendar-closed"), "office", 0, Map.of(),
+                "+4930111"));
+        assertThat(closedQueue).isEqualTo(new EnqueueResult.Rejected("office", "closed"));
+
+        ResponseEntity<Map<String, Object>> inUse = delete("/api/v1/admin/calendars/berlin-office");
+        assertThat(inUse.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat((String) inUse.getBody().get("detail")).contains("number 300", "queue office");
+        assertThat(delete("/api/v1/admin/dids/300").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(delete("/api/v1/admin/queues/office").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(delete("/api/v1/admin/calendars/berlin-office").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(jdbc.queryForObject("select count(*) from calendar_holiday where calendar = 'berlin-office'",
+                Integer.class)).isZero();
+        assertThat(get("/api/v1/admin/calendars/main").getBody()).containsEntry("managedBy", "file");
     }
 
     @Test

@@ -21,8 +21,8 @@ import org.camunda.bpm.model.bpmn.instance.camunda.CamundaInputParameter;
 import org.junit.jupiter.api.Test;
 
 /**
- * Opening hours live in rules/business-hours.drl, so what a caller hears on a closed path must not state them: an
- * edit to the rule would make the recording lie. Every prompt the shipped flows play together with "closed" is read,
+ * Opening hours are data (business calendars, changed through the API at any time), so what a caller hears on a
+ * closed path must not state them: a changed calendar would make the recording lie. Every prompt the shipped flows play together with "closed" is read,
  * in each shipped language, from its source text in prompts/make-prompts.sh (the recordings are generated from it)
  * and may name no hour, time or day; the recording itself is in the shipped format (8 kHz mono A-law).
  */

@@ -98,7 +98,7 @@ class InboundCallFlowTest {
     @BeforeEach
     void setUp() {
         AbstractAssertions.init(processEngine);
-        when(router.route(any())).thenReturn(decision(false, List.of()));
+        when(router.route(any(), any())).thenReturn(decision(false, List.of()));
         when(distributor.enqueue(any())).thenAnswer(invocation -> new EnqueueResult.Queued(
                 invocation.<EnqueueRequest>getArgument(0).queue(), 2, Duration.ofSeconds(90)));
         when(distributor.settings(any())).thenAnswer(invocation -> new QueueSettings(invocation.getArgument(0),
@@ -120,7 +120,7 @@ class InboundCallFlowTest {
         press("1");
         assertThat(call).isWaitingAt("AnnounceQueuePosition");
         verify(router).route(argThat(facts -> facts.menuChoices().equals(List.of("1"))
-                && facts.caller().equals("+4930123456") && facts.did().equals("100")));
+                && facts.caller().equals("+4930123456") && facts.did().equals("100")), any());
         verify(distributor).enqueue(new EnqueueRequest(callId, "support", 0, Map.of("english", 3), "+4930123456",
                 true));
         verify(callControl).play(callId, List.of("please-hold", "you-are-number", "2", "in-queue",
@@ -201,12 +201,12 @@ class InboundCallFlowTest {
                 .containsEntry("menuAttempts", 3);
         verify(callControl, times(3)).collectDigits(eq(callId), any());
         verify(router).route(argThat(facts -> facts.menuChoices().equals(List.of(""))
-                || facts.menuChoices().isEmpty()));
+                || facts.menuChoices().isEmpty()), any());
     }
 
     @Test
     void closedCentrePlaysClosedAndHangsUp() {
-        when(router.route(any())).thenReturn(decision(true, List.of()));
+        when(router.route(any(), any())).thenReturn(decision(true, List.of()));
         arrive();
         press("1");
         assertThat(call).isWaitingAt("PlayClosed");
@@ -266,7 +266,7 @@ class InboundCallFlowTest {
 
     @Test
     void maxWaitPassedOverflowsToTheNextQueue() {
-        when(router.route(any())).thenReturn(decision(false, List.of("callback-overflow")));
+        when(router.route(any(), any())).thenReturn(decision(false, List.of("callback-overflow")));
         inQueue();
 
         fireTimer("MaxWaitPassed");
@@ -281,7 +281,7 @@ class InboundCallFlowTest {
 
     @Test
     void aQueueEmptiedByTheAcdOverflowsTheCall() {
-        when(router.route(any())).thenReturn(decision(false, List.of("callback-overflow")));
+        when(router.route(any(), any())).thenReturn(decision(false, List.of("callback-overflow")));
         inQueue();
 
         events.publishEvent(new QueueLeft(callId, "support", "EXITEMPTY", Instant.now()));
@@ -294,7 +294,7 @@ class InboundCallFlowTest {
 
     @Test
     void rejectedQueueOverflowsAndAnEmptyChainEndsTheCall() {
-        when(router.route(any())).thenReturn(decision(false, List.of("callback-overflow")));
+        when(router.route(any(), any())).thenReturn(decision(false, List.of("callback-overflow")));
         doReturn(new EnqueueResult.Rejected("support", "no agent logged in"),
                 new EnqueueResult.Rejected("callback-overflow", "closed")).when(distributor).enqueue(any());
         arrive();
@@ -569,7 +569,7 @@ class InboundCallFlowTest {
                 new EnqueueResult.Queued("support", 21, Duration.ofSeconds(50))));
         press("2");
         assertThat(call).isWaitingAt("AnnounceQueuePosition");
-        verify(router).route(argThat(facts -> "de".equals(facts.language())));
+        verify(router).route(argThat(facts -> "de".equals(facts.language())), any());
         verify(callControl).play(callId, List.of("please-hold", "you-are-number", "21", "in-queue",
                 "estimated-wait", "one-minute"), "de", false);
 

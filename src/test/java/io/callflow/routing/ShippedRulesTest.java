@@ -74,13 +74,14 @@ class ShippedRulesTest {
     }
 
     @Test
-    void afterHoursWeekendsAndHolidaysAreClosed() {
-        assertThat(route(at(OPEN.withHour(7).withMinute(59))).closed()).isTrue();
-        assertThat(route(at(OPEN.withHour(20))).closed()).isTrue();
-        assertThat(route(at(OPEN.withHour(19).withMinute(59))).closed()).isFalse();
-        assertThat(route(at(OPEN.withDayOfMonth(28))).closed()).isTrue(); // Saturday
-        assertThat(route(at(OPEN.withMonth(12).withDayOfMonth(25))).closed()).isTrue();
-        assertThat(route(at(OPEN.withMonth(12).withDayOfMonth(25))).firedRules()).contains("Closed on public holidays");
+    void aClosedCalendarClosesTheCentreWithItsReason() {
+        var closed = new CalendarStatus("main", false, "holiday: Christmas Day", OPEN.withMonth(12).withDayOfMonth(25));
+        RoutingDecision decision = router.route(call("1"), List.of(closed));
+        assertThat(decision.closed()).isTrue();
+        assertThat(decision.firedRules()).contains("Closed by the number's business calendar");
+        assertThat(router.route(call("1"), List.of(new CalendarStatus("main", true, null, OPEN))).closed()).isFalse();
+        assertThat(route(call("1")).closed()).as("a number without a calendar").isFalse();
+        assertThat(route(at(OPEN.withHour(3))).closed()).as("hours are the calendar's, not the rules'").isFalse();
     }
 
     @Test

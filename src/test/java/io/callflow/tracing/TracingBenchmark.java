@@ -121,7 +121,7 @@ public final class TracingBenchmark {
                 List.of("Default queue"));
 
         @Override
-        public RoutingDecision route(CallFacts call) {
+        public RoutingDecision route(CallFacts call, List<?> more) {
             return decision;
         }
     }
