@@ -1,4 +1,4 @@
-// Administration of agents, queues, skills and numbers over /api/v1/admin/{kind}. Entries the provisioning file
+// Administration of agents, queues, skills, business calendars and numbers over /api/v1/admin/{kind}. Entries the provisioning file
 // declares are shown read-only (the API refuses to change them); a refused value is shown next to its field.
 import { api, ApiError, hasRole } from '../api.js';
 import { el, heading, message, show } from '../dom.js';
@@ -8,7 +8,7 @@ const STRATEGIES = ['longest-idle', 'round-robin', 'fewest-calls', 'least-talk-t
 
 /**
  * What each kind's form shows. type: text, number, checkbox, select, list (comma-separated), skills ("english=8"),
- * members ("alice, bob:2" for a penalty). hints: words of the API's messages that point at the field.
+ * members ("alice, bob:2" for a penalty), holidays ("12-25=Christmas Day, 2026-12-24"). hints: words of the API's messages that point at the field.
  */
 const KINDS = {
   agents: { title: 'Agents', singular: 'agent', key: 'id', columns: ['id', 'name', 'sipUser', 'skills'], fields: [
@@ -35,6 +35,8 @@ const KINDS = {
     { name: 'musicClass', label: 'Music class' },
     { name: 'joinWhenEmpty', label: 'Join when no agent is logged in', type: 'checkbox' },
     { name: 'leaveWhenEmpty', label: 'Leave when no agent is logged in', type: 'checkbox' },
+    { name: 'calendar', label: 'Business calendar', hints: ['calendar'],
+      help: 'A calendar from the Calendars tab; or hours and holidays of its own below (not both).' },
     { name: 'businessHours', label: 'Business hours', hints: ['business hours'],
       help: 'Like MON-FRI 08:00-20:00, SAT 09:00-13:00. Empty: always open.' },
     { name: 'holidays', label: 'Holidays', type: 'list', hints: ['holiday', 'could not be parsed'],
@@ -48,6 +50,17 @@ const KINDS = {
     { name: 'did', label: 'Number dialled (DID)', required: true },
     { name: 'flow', label: 'Flow (BPMN process key)', required: true, hints: ['flow'] },
     { name: 'description', label: 'Description' },
+    { name: 'calendar', label: 'Business calendar', hints: ['calendar'],
+      help: 'A calendar from the Calendars tab: the routing rules close the number when it is closed.' },
+  ] },
+  calendars: { title: 'Calendars', singular: 'calendar', key: 'name', columns: ['name', 'zone', 'hours'], fields: [
+    { name: 'name', label: 'Calendar name', required: true },
+    { name: 'description', label: 'Description' },
+    { name: 'zone', label: 'Time zone', hints: ['time zone'], help: 'Like Europe/Berlin. Empty: the server\'s zone.' },
+    { name: 'hours', label: 'Opening hours', hints: ['business hours'],
+      help: 'Like MON-FRI 08:00-20:00, SAT 09:00-13:00. Empty: always open.' },
+    { name: 'holidays', label: 'Holidays', type: 'holidays', hints: ['holiday'],
+      help: 'Comma-separated: 2026-12-24 (that day), 12-25 (every year); =name to name it (12-25=Christmas Day).' },
   ] },
 };
 
@@ -207,6 +220,9 @@ function makeControl(field, value) {
       return el('input', { ...attributes, value: formatMembers(value) });
     case 'list':
       return el('input', { ...attributes, value: (value || []).join(', ') });
+    case 'holidays':
+      return el('input', { ...attributes, value: (value || []).map(h => (h.name ? `${h.date}=${h.name}` : h.date))
+        .join(', ') });
     default:
       return el('input', { ...attributes, value: value ?? '' });
   }
@@ -225,6 +241,10 @@ function body(spec, original, controls) {
       case 'checkbox': value = control.checked; break;
       case 'number': value = text === '' ? undefined : Number(text); break;
       case 'list': value = text === '' ? undefined : items(); break;
+      case 'holidays': value = items().map(item => {
+        const [date, name] = item.split('=').map(part => part.trim());
+        return name ? { date, name } : date;
+      }); break;
       case 'skills': value = Object.fromEntries(items().map(item => {
         const [skill, level = ''] = item.split('=').map(part => part.trim());
         return [skill, /^\d+$/.test(level) ? Number(level) : level];

@@ -55,6 +55,8 @@ class UiBrowserTest {
                     agents:
                       - { id: alice, name: Alice Agent, sipUser: "1001", password: alice-1001, skills: { english: 8 } }
                       - { id: bob, name: Bob, sipUser: "1002", password: bob-1002, skills: { english: 8 } }
+                    calendars:
+                      - { name: main, hours: "MON-FRI 08:00-20:00", holidays: [ "12-25" ] }
                     queues:
                       - { name: sales, members: [ alice, bob ] }
                     """);
@@ -274,6 +276,32 @@ class UiBrowserTest {
         assertThat(admin.keys()).doesNotContain("ui-queue").contains("sales");
         assertThat(jdbc.queryForObject("select count(*) from call_queue where name = 'ui-queue'", Integer.class))
                 .isZero();
+    }
+
+    @Test
+    void anAdministratorKeepsABusinessCalendarWithNamedHolidays() {
+        LoginPage.open(BROWSER, base()).signInAndLand("admin", "callflow");
+        AdminPage admin = AdminPage.open(BROWSER, base(), "calendars");
+        admin.create();
+        admin.fill("name", "ui-office");
+        admin.fill("zone", "Europe/Berlin");
+        admin.fill("hours", "MON-FRI 09:00-17:00");
+        admin.fill("holidays", "12-25=Christmas Day, 2026-13-01");
+        admin.save();
+        assertThat(admin.errorAt("holidays")).contains("holiday '2026-13-01'");
+
+        admin.fill("holidays", "12-25=Christmas Day, 2026-12-24");
+        admin.save();
+        admin.awaitList();
+        assertThat(admin.flash()).isEqualTo("Saved calendar 'ui-office'.");
+        assertThat(admin.row("ui-office")).contains("Europe/Berlin").contains("MON-FRI 09:00-17:00");
+        assertThat(jdbc.queryForList("select holiday_date || '=' || coalesce(holiday_name, '') from calendar_holiday"
+                + " where calendar = 'ui-office' order by holiday_date", String.class))
+                .containsExactly("12-25=Christmas Day", "2026-12-24=");
+        BROWSER.screenshot("admin-calendar");
+
+        admin.delete("ui-office");
+        assertThat(admin.keys()).doesNotContain("ui-office").contains("main");
     }
 
     @Test
