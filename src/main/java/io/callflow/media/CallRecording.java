@@ -22,6 +22,8 @@ final class CallRecording {
     private final MediaProperties properties;
     private final Path directory;
     private final Executor disk;
+    /** Set by Spring after construction; without it (tests building the engine by hand) files are plain WAV. */
+    private volatile RecordingKeys keys;
 
     CallRecording(MediaProperties properties, Path directory, Executor disk) {
         this.properties = properties;
@@ -38,11 +40,16 @@ final class CallRecording {
         try {
             caller.captured.clear();
             caller.recordingPaused = false;
-            caller.recorder = new Recorder(directory.resolve(callId.value() + ".wav"), properties.recordingChannels());
+            caller.recorder = new Recorder(directory.resolve(callId.value() + ".wav"), properties.recordingChannels(),
+                    keys);
             log.info("Call {}: recording to {}", callId, caller.recorder.file());
         } catch (IOException e) {
             log.error("Call {}: cannot record to {}: {}", callId, directory, e.toString());
         }
+    }
+
+    void keys(RecordingKeys keys) {
+        this.keys = keys;
     }
 
     /** Pauses or resumes: while paused, silence is written in place of the audio. Any thread. */

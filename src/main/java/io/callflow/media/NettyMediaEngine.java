@@ -824,4 +824,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             log.warn("Call {}: RTP on leg {} failed: {}", leg.callId, leg.legId, cause.toString());
         }
     }
+
+    /** Recording encryption keys ({@code callflow.recordings.*}); set by Spring, absent in hand-built engines. */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void recordingKeys(RecordingKeys keys) {
+        recording.keys(keys);
+    }
 }
