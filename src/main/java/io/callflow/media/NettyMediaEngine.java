@@ -354,6 +354,9 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         ticker.execute(() -> {
+            if (recording.holdBridge(caller, other)) {
+                return;
+            }
             caller.prompts.clear();
             caller.music = null;
             caller.collector = null;
@@ -573,6 +576,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     private void finishPlayback(RtpLeg leg) {
+        RtpLeg heldBridge = recording.consentFinished(leg);
+        if (heldBridge != null) {
+            bridge(leg.callId, heldBridge.legId);
+        }
         if (leg.playbackPending) {
             leg.playbackPending = false;
             events.publish(new PlaybackFinished(leg.callId, Instant.now()));
@@ -829,5 +836,14 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     @org.springframework.beans.factory.annotation.Autowired(required = false)
     void recordingKeys(RecordingKeys keys) {
         recording.keys(keys);
+    }
+
+    @Override
+    public void startRecordingAfter(CallId callId, String prompt, String language) {
+        RtpLeg caller = callerLegs.get(callId);
+        if (caller != null) {
+            short[] announcement = load(callId, language, prompt);
+            ticker.execute(() -> recording.announceThenStart(caller, announcement));
+        }
     }
 }

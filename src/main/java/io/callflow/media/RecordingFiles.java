@@ -47,23 +47,23 @@ public class RecordingFiles {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
-    /**
-     * Opens the call's recording as WAV bytes: a plain file as it is, an encrypted one decrypted chunk by chunk as it
-     * is read (never to disk), its WAV sizes filled in. The first chunk is decrypted here, so a missing or wrong key
-     * fails before anything is sent. Throws {@link RecordingUnreadable} for an encrypted file still being written,
-     * cut short or sealed with a key not configured.
-     */
-    public Optional<RecordingContent> open(String callId) {
-        Optional<Path> found = of(callId);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        Path file = found.get();
+    /** Whether the file is in the encrypted format (else a plain WAV). */
+    public boolean encrypted(Path file) {
         try {
-            if (!RecordingCipher.isEncrypted(file)) {
-                return Optional.of(new RecordingContent(Files.size(file), false, Files.newInputStream(file)));
-            }
-            return Optional.of(decrypting(file));
+            return RecordingCipher.isEncrypted(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Opens an encrypted recording as WAV bytes, decrypted chunk by chunk as they are read (never to disk), its WAV
+     * sizes filled in. The first chunk is decrypted here, so a missing or wrong key fails before anything is sent:
+     * {@link RecordingUnreadable} for a file still being written, cut short or sealed with a key not configured.
+     */
+    public RecordingContent decrypt(Path file) {
+        try {
+            return decrypting(file, keys);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,16 +83,12 @@ public class RecordingFiles {
                 ByteBuffer wav = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
                 wav.putInt(4, (int) (length - 8)).putInt(40, (int) (length - Recorder.HEADER));
             }
-            return new RecordingContent(length, true,
+            return new RecordingContent(length,
                     new SequenceInputStream(new ByteArrayInputStream(head), reader));
         } catch (IOException e) {
             raw.close();
             throw new RecordingUnreadable("the encrypted recording cannot be read: " + e.getMessage());
         }
-    }
-
-    private RecordingContent decrypting(Path file) throws IOException {
-        return decrypting(file, keys);
     }
 
     /** Deletes the call's recording file, if any; returns whether there was one. */
