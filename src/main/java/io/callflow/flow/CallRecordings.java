@@ -93,6 +93,12 @@ public class CallRecordings {
         AfterCommit.run(() -> callControl.resumeRecording(new CallId(callId)));
     }
 
+    /** Whether the call has a recording (started, whatever its state now). */
+    public boolean recorded(String callId) {
+        return jdbc.queryForObject("select count(*) from call_recording where call_id = ? and deleted_at is null",
+                Integer.class, callId) > 0;
+    }
+
     /** The spans the call's recording was paused, in order. */
     public List<PausedSpan> pauses(String callId) {
         return jdbc.query("select paused_at, paused_by, resumed_at, resumed_by from recording_pause where call_id = ?"

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.callflow.call.AgentDigitPressed;
 import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallEventPublisher;
 import io.callflow.call.CallId;
@@ -609,6 +610,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         log.debug("Call {}: digit {} on leg {}", caller.callId, digit, leg.legId);
+        if (!leg.callerLeg) {
+            // An agent's keys may be a feature code (recording pause/resume); the flow layer tells.
+            events.publish(new AgentDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
+        }
         // Barge-in: the caller knows what they want; drop the prompts that may be interrupted, playing or queued.
         if (caller.prompts.removeIf(playback -> playback.bargeIn) && caller.prompts.isEmpty()) {
             finishPlayback(caller);
