@@ -61,12 +61,15 @@ public class CallRecordings {
 
     /** Starts recording on demand; refused when the call's queue never records. */
     public void start(String callId, String actor) {
-        RecordingPolicy policy = policies.of(queueOf(callId));
+        ProcessInstance instance = instance(callId);
+        Object queue = instance == null ? null : runtime.getVariable(instance.getId(), "queue");
+        RecordingPolicy policy = policies.of(queue != null ? queue.toString() : queueOf(callId));
         if (policy.mode() == RecordingPolicy.Mode.NEVER) {
             throw new CallCommandRefused("Call '" + callId + "' is in queue '" + policy.queue()
                     + "', whose recording policy is never");
         }
-        begin(new CallId(callId), policy, language(callId), actor);
+        Object language = instance == null ? null : runtime.getVariable(instance.getId(), CallLanguages.LANGUAGE);
+        begin(new CallId(callId), policy, language == null ? null : language.toString(), actor);
     }
 
     /** Stops the recording; the file stays. */
@@ -123,11 +126,9 @@ public class CallRecordings {
                 .stream().findFirst().orElse(null);
     }
 
-    private String language(String callId) {
-        ProcessInstance instance = runtime.createProcessInstanceQuery().processInstanceBusinessKey(callId).active()
-                .listPage(0, 1).stream().findFirst().orElse(null);
-        Object language = instance == null ? null : runtime.getVariable(instance.getId(), CallLanguages.LANGUAGE);
-        return language == null ? null : language.toString();
+    private ProcessInstance instance(String callId) {
+        return runtime.createProcessInstanceQuery().processInstanceBusinessKey(callId).active().listPage(0, 1).stream()
+                .findFirst().orElse(null);
     }
 
     /** A span a recording was paused: who paused it and when, who resumed it and when (null while it lasts). */

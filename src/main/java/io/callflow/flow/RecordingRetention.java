@@ -66,7 +66,7 @@ public class RecordingRetention implements AutoCloseable {
     }
 
     /** Deletes the expired recordings if this node holds the lease; returns how many it deleted. */
-    public int deleteExpired() {
+    public synchronized int deleteExpired() {
         Instant now = clock.instant();
         // The lease outlives a run, so a node that just ran keeps it and another does not repeat the work at once.
         int taken = jdbc.update("update job_lease set holder = ?, lease_until = ? where name = ?"

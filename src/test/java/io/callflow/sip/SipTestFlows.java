@@ -54,6 +54,7 @@ final class SipTestFlows {
     static String dialAgent() {
         ProcessBuilder process = process("sip-dial-agent");
         process.startEvent("CallArrived").serviceTask("AnswerCall").camundaDelegateExpression("${answerCall}")
+                .camundaOutputParameter("queue", queue)
                 .serviceTask("OfferToAgent").camundaDelegateExpression("${offerToAgent}")
                 .camundaInputParameter("agentAddress", "${did == '305' ? '1002' : '1001'}")
                 .camundaInputParameter("ringTimeout", "PT2S")
@@ -96,6 +97,30 @@ final class SipTestFlows {
                 .camundaInputParameter("ringTimeout", "PT10S")
                 .exclusiveGateway("Answered")
                 .condition("answered", "${agentOutcome == 'ANSWERED'}")
+                .serviceTask("Bridge").camundaDelegateExpression("${bridgeCall}")
+                .receiveTask("WaitForCallEnd").message("CallEnded")
+                .serviceTask("HangUpAfterAgent").camundaDelegateExpression("${hangUpCall}")
+                .endEvent("AgentHungUp")
+                .moveToNode("Answered").condition("not answered", "${agentOutcome != 'ANSWERED'}")
+                .serviceTask("HangUpNotReached").camundaDelegateExpression("${hangUpCall}")
+                .endEvent("AgentNotReached");
+        return withCallerHangUp(process);
+    }
+
+    /**
+     * Like {@link #menuThenAgent} without a menu, with the Record task between the agent's answer and the bridge (as
+     * in inbound-call.bpmn), for a call of {@code queue}: the queue's recording policy decides what it does.
+     */
+    static String recordedAgentCall(String key, String queue) {
+        ProcessBuilder process = process(key);
+        process.startEvent("CallArrived").serviceTask("AnswerCall").camundaDelegateExpression("${answerCall}")
+                .camundaOutputParameter("queue", queue)
+                .serviceTask("OfferToAgent").camundaDelegateExpression("${offerToAgent}")
+                .camundaInputParameter("agentAddress", "1001").camundaInputParameter("ringTimeout", "PT10S")
+                .exclusiveGateway("Answered")
+                .condition("answered", "${agentOutcome == 'ANSWERED'}")
+                .serviceTask("RecordConversation").camundaDelegateExpression("${recordCall}")
+                .camundaInputParameter("action", "start")
                 .serviceTask("Bridge").camundaDelegateExpression("${bridgeCall}")
                 .receiveTask("WaitForCallEnd").message("CallEnded")
                 .serviceTask("HangUpAfterAgent").camundaDelegateExpression("${hangUpCall}")
