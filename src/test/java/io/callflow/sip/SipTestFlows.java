@@ -54,7 +54,6 @@ final class SipTestFlows {
     static String dialAgent() {
         ProcessBuilder process = process("sip-dial-agent");
         process.startEvent("CallArrived").serviceTask("AnswerCall").camundaDelegateExpression("${answerCall}")
-                .camundaOutputParameter("queue", queue)
                 .serviceTask("OfferToAgent").camundaDelegateExpression("${offerToAgent}")
                 .camundaInputParameter("agentAddress", "${did == '305' ? '1002' : '1001'}")
                 .camundaInputParameter("ringTimeout", "PT2S")
