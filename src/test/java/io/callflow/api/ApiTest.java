@@ -311,7 +311,7 @@ class ApiTest {
         assertThat(put("/api/v1/admin/queues/french", "{\"strategy\": \"round-robin\", \"members\": [\"carol\"]}")
                 .getBody()).containsEntry("strategy", "round-robin")
                 .containsEntry("members", List.of(Map.of("agent", "carol", "penalty", 0)));
-        assertThat((Map<?, ?>) get("/api/v1/admin/queues/french").getBody().get("recording"))
+        assertThat((Map<String, Object>) get("/api/v1/admin/queues/french").getBody().get("recording"))
                 .as("left out: records always, kept").containsEntry("policy", "always").containsEntry("consent", false)
                 .containsEntry("retentionDays", null);
         assertThat(put("/api/v1/admin/queues/french", "{\"recording\": {\"policy\": \"on-demand\", \"consent\": true,"

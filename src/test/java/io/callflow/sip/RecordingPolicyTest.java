@@ -194,8 +194,9 @@ class RecordingPolicyTest {
         try (Phones phones = Phones.start()) {
             callId = connect(phones, "503");
             // The caller hears the announcement (about 3.9 s of speech), then the agent; the dump holds the whole call.
-            await().atMost(SIGNALLING).until(() -> firstBlockWith(since(phones.caller().heard(), 0), AGENT) >= 0);
-            heard = since(phones.caller().heard(), 0);
+            await().atMost(SIGNALLING).until(() -> firstBlockWith(Tones.since(phones.caller().heard(), 0), AGENT)
+                    >= 0);
+            heard = Tones.since(phones.caller().heard(), 0);
             Thread.sleep(2000); // the conversation into the recording
             phones.agent().hangUp();
             phones.caller().awaitEvent("CALL_CLOSED", SIGNALLING);
@@ -324,16 +325,6 @@ class RecordingPolicyTest {
             sum += (double) samples[i] * samples[i];
         }
         return Math.sqrt(sum / length);
-    }
-
-    /** The samples written to a phone's dump (16-bit PCM after a 44-byte header) since byte {@code from}. */
-    private static short[] since(Path wav, long from) throws Exception {
-        byte[] bytes = Files.readAllBytes(wav);
-        int start = (int) Math.max(44, from);
-        start += (start - 44) & 1;
-        short[] samples = new short[(bytes.length - start) / 2];
-        ByteBuffer.wrap(bytes, start, samples.length * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
-        return samples;
     }
 
     /** Caller and agent phones, each sending its own tone, in this test's RTP ports. */
