@@ -38,7 +38,7 @@ public class RecordingKeys {
 
     /** Keys as given, for tests: {@code current} may be null (plain recordings). */
     static RecordingKeys of(String currentId, String base64Key) {
-        return new RecordingKeys(new RecordingsProperties(base64Key, currentId, Map.of(), null));
+        return new RecordingKeys(new RecordingsProperties(base64Key, currentId, Map.of()));
     }
 
     /** Whether new recordings are encrypted. */
