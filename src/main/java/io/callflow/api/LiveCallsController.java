@@ -106,7 +106,7 @@ class LiveCallsController {
                     request.getRemoteAddr());
             throw new ConflictException("Call '" + callId + "': " + e.getMessage());
         }
-        // Decrypted as it streams, whole (a range would need the chunks before it decrypted anyway).
+        // Decrypted as it streams; a range would need every chunk before it decrypted anyway (docs/recordings.md).
         auditLog.record(user.getName(), "recording.download", callId, "whole file, decrypted",
                 request.getRemoteAddr());
         Resource body = new InputStreamResource(content.stream()) {
