@@ -143,6 +143,8 @@ class RecordingPolicyTest {
                 Timestamp.class, callId);
         double pausedSeconds = Duration.between(pausedAt.toInstant(), resumedAt.toInstant()).toMillis() / 1000.0;
         double silentSeconds = run[1] / 10.0;
+        System.out.printf("recording.pause paused_s=%.2f silent_s=%.1f recording_s=%.1f%n", pausedSeconds,
+                silentSeconds, rms.length / 10.0);
         assertThat(pausedSeconds).isGreaterThan(2.5);
         assertThat(silentSeconds).as("silence %s s for a pause of %s s", silentSeconds, pausedSeconds)
                 .isBetween(pausedSeconds - 1.0, pausedSeconds + 1.0);
