@@ -33,6 +33,7 @@ en() {
   # No hours in the recording: they live in the business calendar, and an edit there must never contradict it.
   say en closed "We are closed right now. Please call again during our opening hours."
   say en apology "Sorry, all our agents are busy. Please call again later."
+  say en recording-consent "This call will be recorded for quality and training purposes."
   say en callback-offer "To ask for a call back, press 1."
   say en callback-recorded "Thank you. We will call you back."
   # The language menu: each offered language announces itself in its own voice, then its key.
@@ -54,6 +55,7 @@ de() {
   say de goodbye "Vielen Dank für Ihren Anruf. Auf Wiederhören."
   say de closed "Wir haben im Moment geschlossen. Bitte rufen Sie während unserer Öffnungszeiten wieder an."
   say de apology "Leider sind alle unsere Mitarbeiter im Gespräch. Bitte rufen Sie später wieder an."
+  say de recording-consent "Dieses Gespräch wird zu Qualitäts- und Schulungszwecken aufgezeichnet."
   say de callback-offer "Für einen Rückruf drücken Sie die 1."
   say de callback-recorded "Vielen Dank. Wir rufen Sie zurück."
   say de for-this-language "Für Deutsch drücken Sie die"
@@ -74,6 +76,7 @@ fr() {
   say fr goodbye "Merci de votre appel. Au revoir."
   say fr closed "Nous sommes fermés pour le moment. Veuillez rappeler pendant nos heures d'ouverture."
   say fr apology "Désolé, tous nos conseillers sont occupés. Veuillez rappeler plus tard."
+  say fr recording-consent "Cet appel va être enregistré à des fins de qualité et de formation."
   say fr callback-offer "Pour être rappelé, appuyez sur 1."
   say fr callback-recorded "Merci. Nous vous rappellerons."
   say fr for-this-language "Pour le français, appuyez sur"

@@ -186,6 +186,12 @@ public class Administration {
                 view.put("members", jdbc.query("select agent_id, penalty from queue_member where queue_name = ?"
                         + " order by agent_id", (row, n) -> Map.of("agent", row.getString(1), "penalty",
                                 row.getInt(2)), name));
+                Map<String, Object> recording = new LinkedHashMap<>();
+                recording.put("policy", rs.getString("recording_policy"));
+                recording.put("consent", rs.getBoolean("recording_consent"));
+                int days = rs.getInt("recording_retention_days");
+                recording.put("retentionDays", rs.wasNull() ? null : days);
+                view.put("recording", recording);
                 view.put("calendar", rs.getString("calendar"));
             }
             case CALENDARS -> {

@@ -348,7 +348,28 @@ class Provisioning {
             jdbc.update("insert into queue_member (queue_name, agent_id, penalty) values (?,?,?)", queue.name(),
                     member.agent(), or(member.penalty(), 0));
         }
+        recording(queue.name(), queue.recording());
         return queue.name();
+    }
+
+    /** The queue's recording policy; left out, the standard one (always, no announcement, kept). */
+    private void recording(String queue, ProvisioningSpecs.RecordingSpec recording) {
+        RecordingPolicy.Mode mode = RecordingPolicy.Mode.ALWAYS;
+        if (recording != null && recording.policy() != null) {
+            try {
+                mode = RecordingPolicy.Mode.parse(recording.policy());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("queue '" + queue + "': " + e.getMessage());
+            }
+        }
+        Integer days = recording == null ? null : recording.retentionDays();
+        if (days != null && (days < 1 || days > 36500)) {
+            throw new IllegalArgumentException("queue '" + queue + "': recording retentionDays must be from 1 to"
+                    + " 36500 (leave it out to keep recordings), not " + days);
+        }
+        boolean consent = recording != null && Boolean.TRUE.equals(recording.consent());
+        jdbc.update("update call_queue set recording_policy = ?, recording_consent = ?, recording_retention_days = ?"
+                + " where name = ?", mode.text(), consent, days, queue);
     }
 
     private String did(DidSpec did) {

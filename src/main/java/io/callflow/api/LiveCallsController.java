@@ -7,10 +7,13 @@ import io.callflow.flow.CallTimeline;
 import io.callflow.flow.CallTimelines;
 import io.callflow.flow.LiveCall;
 import io.callflow.flow.LiveCalls;
+import io.callflow.media.RecordingContent;
 import io.callflow.media.RecordingFiles;
+import io.callflow.media.RecordingUnreadable;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.InputStreamResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -76,22 +79,44 @@ class LiveCallsController {
     }
 
     @Operation(summary = "Download the call's recording (WAV)",
-            description = "8 kHz 16-bit PCM WAV, stereo (caller left, agent right) or mono as configured; `Range`"
-                    + " requests are served (206). Every download is written to the audit log with the user and the"
-                    + " call. An agent may download only its own calls' recordings. 404 when the call has none.")
+            description = "8 kHz 16-bit PCM WAV, stereo (caller left, agent right) or mono as configured. A recording"
+                    + " encrypted at rest is decrypted on the fly as it is sent (never to disk); one still being"
+                    + " written, cut short or sealed with a key that is not configured is 409. Every download is"
+                    + " written to the audit log (`recording.download`) with the user, the time and the call. An agent"
+                    + " may download only its own calls' recordings. 404 when the call has none.")
     @PreAuthorize("hasAnyRole('ADMIN', 'SUPERVISOR', 'AGENT')")
     @GetMapping(value = "/{callId}/recording", produces = "audio/wav")
-    ResponseEntity<Resource> recording(@PathVariable String callId, Authentication user,
-            HttpServletRequest request) {
+    ResponseEntity<Resource> recording(@PathVariable String callId, Authentication user, HttpServletRequest request) {
         access.requireVisible(callId, user);
         Path file = recordings.of(callId).orElseThrow(() -> new NotFoundException("Call '" + callId
                 + "' has no recording"));
         String range = request.getHeader(HttpHeaders.RANGE);
-        auditLog.record(user.getName(), "recording.download", callId, range == null ? "whole file" : range,
+        String disposition = ContentDisposition.attachment().filename(callId + ".wav").build().toString();
+        if (!recordings.encrypted(file)) {
+            auditLog.record(user.getName(), "recording.download", callId, range == null ? "whole file" : range,
+                    request.getRemoteAddr());
+            return ResponseEntity.ok().contentType(WAV).header(HttpHeaders.CONTENT_DISPOSITION, disposition)
+                    .body(new FileSystemResource(file));
+        }
+        RecordingContent content;
+        try {
+            content = recordings.decrypt(file);
+        } catch (RecordingUnreadable e) {
+            auditLog.record(user.getName(), "recording.download", callId, "refused: " + e.getMessage(),
+                    request.getRemoteAddr());
+            throw new ConflictException("Call '" + callId + "': " + e.getMessage());
+        }
+        // Decrypted as it streams; a range would need every chunk before it decrypted anyway (docs/recordings.md).
+        auditLog.record(user.getName(), "recording.download", callId, "whole file, decrypted",
                 request.getRemoteAddr());
-        return ResponseEntity.ok().contentType(WAV)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
-                        .filename(callId + ".wav").build().toString())
-                .body(new FileSystemResource(file));
+        Resource body = new InputStreamResource(content.stream()) {
+            @Override
+            public long contentLength() {
+                // Known from the chunk lengths; the default would read the stream to count.
+                return content.length();
+            }
+        };
+        return ResponseEntity.ok().contentType(WAV).contentLength(content.length())
+                .header(HttpHeaders.CONTENT_DISPOSITION, disposition).body(body);
     }
 }

@@ -135,4 +135,13 @@ public interface CallControl {
     default void joinMix(CallId callId, LegId legId, String mixId, MixRole role, LegId whisperTo) {
         throw new UnsupportedOperationException("mixing is not available");
     }
+
+    /**
+     * Starts recording after a consent announcement: {@code prompt} plays to the caller first, a bridge asked for
+     * meanwhile waits until it has finished (the agent is connected after the announcement), and the recording starts
+     * when it ends. Without media (fakes) it is {@link #startRecording}.
+     */
+    default void startRecordingAfter(CallId callId, String prompt, String language) {
+        startRecording(callId);
+    }
 }

@@ -48,6 +48,7 @@ public class CallCommands {
     private final String node;
     private final OriginatedCalls originated;
     private final Agents agents;
+    private CallRecordings recordings;
     // A timer job of the same instance may commit first; the engine then asks us to try again.
     private final Retry retry = Retry.of("call-command", RetryConfig.custom().maxAttempts(5)
             .waitDuration(Duration.ofMillis(20)).retryExceptions(OptimisticLockingException.class).build());
@@ -61,6 +62,12 @@ public class CallCommands {
         this.jdbc = jdbc;
         this.clock = clock;
         this.node = node;
+    }
+
+    /** The recordings under their queues' policies (set by Spring; a setter keeps the constructor as it was). */
+    @org.springframework.beans.factory.annotation.Autowired
+    void recordings(CallRecordings recordings) {
+        this.recordings = recordings;
     }
 
     /** This node's id ({@code callflow.node-id}), the owner node of the calls it carries. */
@@ -122,12 +129,11 @@ public class CallCommands {
 
     /** Starts, stops, pauses or resumes the call's recording. */
     public void recording(String callId, RecordingAction action, String actor) {
-        CallId call = new CallId(callId);
         switch (action) {
-            case START -> callControl.startRecording(call);
-            case STOP -> callControl.stopRecording(call);
-            case PAUSE -> callControl.pauseRecording(call);
-            case RESUME -> callControl.resumeRecording(call);
+            case START -> recordings.start(callId, actor);
+            case STOP -> recordings.stop(callId, actor);
+            case PAUSE -> recordings.pause(callId, actor);
+            case RESUME -> recordings.resume(callId, actor);
         }
         recordAction(callId, actor, "RECORDING_" + action.name(), null);
     }

@@ -7,7 +7,8 @@ import java.util.List;
  * Everything that happened to one call, in time order: its flow's activities (source {@code flow}, with start and
  * end), queue events ({@code queue}: ENTERQUEUE, RINGNOANSWER, CONNECT, COMPLETE, ...), offers to agents
  * ({@code agent}: the agent's state changes for the call) and what operators did through the API
- * ({@code operator}: hang-up, transfer, recording, call data).
+ * ({@code operator}: hang-up, transfer, recording, call data; {@code recording}: when the recording started and
+ * the spans it was paused).
  */
 public record CallTimeline(String callId, boolean live, List<Entry> entries) {
 

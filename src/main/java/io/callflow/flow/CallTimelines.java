@@ -53,6 +53,14 @@ public class CallTimelines {
         entries.addAll(jdbc.query("select at, action, actor, detail from call_action where call_id = ? order by id",
                 (rs, row) -> new CallTimeline.Entry(instant(rs.getTimestamp(1)), null, "operator", rs.getString(2),
                         null, null, null, joined("by " + rs.getString(3), rs.getString(4))), callId));
+        entries.addAll(jdbc.query("select started_at, started_by from call_recording where call_id = ?",
+                (rs, row) -> new CallTimeline.Entry(instant(rs.getTimestamp(1)), null, "recording", "RECORDING_STARTED",
+                        null, null, null, "by " + rs.getString(2)), callId));
+        entries.addAll(jdbc.query("select paused_at, resumed_at, paused_by, resumed_by from recording_pause"
+                + " where call_id = ? order by id", (rs, row) -> new CallTimeline.Entry(instant(rs.getTimestamp(1)),
+                        instant(rs.getTimestamp(2)), "recording", "RECORDING_PAUSED", null, null, null,
+                        joined("paused by " + rs.getString(3), rs.getString(4) == null ? null
+                                : "resumed by " + rs.getString(4))), callId));
         // Stable sort: entries at the same instant keep their source's own order.
         entries.sort(IN_TIME);
         return Optional.of(new CallTimeline(callId, ends.get(0) == null, List.copyOf(entries)));

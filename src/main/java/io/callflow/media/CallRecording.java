@@ -22,6 +22,8 @@ final class CallRecording {
     private final MediaProperties properties;
     private final Path directory;
     private final Executor disk;
+    /** Set by Spring after construction; without it (tests building the engine by hand) files are plain WAV. */
+    private volatile RecordingKeys keys;
 
     CallRecording(MediaProperties properties, Path directory, Executor disk) {
         this.properties = properties;
@@ -38,11 +40,56 @@ final class CallRecording {
         try {
             caller.captured.clear();
             caller.recordingPaused = false;
-            caller.recorder = new Recorder(directory.resolve(callId.value() + ".wav"), properties.recordingChannels());
+            caller.recorder = new Recorder(directory.resolve(callId.value() + ".wav"), properties.recordingChannels(),
+                    keys);
             log.info("Call {}: recording to {}", callId, caller.recorder.file());
         } catch (IOException e) {
             log.error("Call {}: cannot record to {}: {}", callId, directory, e.toString());
         }
+    }
+
+    void keys(RecordingKeys keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * Plays the consent announcement to the caller and starts recording when it ends ({@link #consentFinished}); with
+     * no announcement (a missing prompt) it starts at once. Ticker.
+     */
+    void announceThenStart(RtpLeg caller, short[] announcement) {
+        if (announcement == null || announcement.length == 0 || caller.recorder != null) {
+            start(caller);
+            return;
+        }
+        caller.music = null;
+        caller.prompts.clear();
+        caller.prompts.add(new RtpLeg.Playback(announcement, false));
+        caller.consentPlaying = true;
+        log.info("Call {}: consent announcement before the recording", caller.callId);
+    }
+
+    /** Whether a bridge of the caller must wait for the consent announcement (remembered until it ends). Ticker. */
+    boolean holdBridge(RtpLeg caller, RtpLeg other) {
+        if (!caller.consentPlaying) {
+            return false;
+        }
+        caller.bridgeAfterConsent = other;
+        return true;
+    }
+
+    /**
+     * Called when the caller's prompts have played out: after a consent announcement, starts the recording and returns
+     * the leg whose bridge waited for it (or null). Ticker.
+     */
+    RtpLeg consentFinished(RtpLeg caller) {
+        if (!caller.consentPlaying) {
+            return null;
+        }
+        caller.consentPlaying = false;
+        RtpLeg other = caller.bridgeAfterConsent;
+        caller.bridgeAfterConsent = null;
+        start(caller);
+        return other;
     }
 
     /** Pauses or resumes: while paused, silence is written in place of the audio. Any thread. */

@@ -63,4 +63,9 @@ public interface MediaControl {
      * {@code agentIsCallerLeg}: the agent's leg is the caller leg (an outbound call), the other party its peer.
      */
     HoldOutcome holdCall(CallId callId, boolean held, boolean agentIsCallerLeg);
+
+    /** Plays {@code prompt} to the caller, holding back a bridge asked for meanwhile, then starts recording. */
+    default void startRecordingAfter(CallId callId, String prompt, String language) {
+        startRecording(callId);
+    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.callflow.call.AgentDigitPressed;
 import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallEventPublisher;
 import io.callflow.call.CallId;
@@ -354,6 +355,9 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         ticker.execute(() -> {
+            if (recording.holdBridge(caller, other)) {
+                return;
+            }
             caller.prompts.clear();
             caller.music = null;
             caller.collector = null;
@@ -573,6 +577,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     private void finishPlayback(RtpLeg leg) {
+        RtpLeg heldBridge = recording.consentFinished(leg);
+        if (heldBridge != null) {
+            bridge(leg.callId, heldBridge.legId);
+        }
         if (leg.playbackPending) {
             leg.playbackPending = false;
             events.publish(new PlaybackFinished(leg.callId, Instant.now()));
@@ -602,6 +610,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             return;
         }
         log.debug("Call {}: digit {} on leg {}", caller.callId, digit, leg.legId);
+        if (!leg.callerLeg) {
+            // An agent's keys may be a feature code (recording pause/resume); the flow layer tells.
+            events.publish(new AgentDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
+        }
         // Barge-in: the caller knows what they want; drop the prompts that may be interrupted, playing or queued.
         if (caller.prompts.removeIf(playback -> playback.bargeIn) && caller.prompts.isEmpty()) {
             finishPlayback(caller);
@@ -822,6 +834,21 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
             }
             // One bad packet never stops a leg: log it and keep the channel open.
             log.warn("Call {}: RTP on leg {} failed: {}", leg.callId, leg.legId, cause.toString());
+        }
+    }
+
+    /** Recording encryption keys ({@code callflow.recordings.*}); set by Spring, absent in hand-built engines. */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    void recordingKeys(RecordingKeys keys) {
+        recording.keys(keys);
+    }
+
+    @Override
+    public void startRecordingAfter(CallId callId, String prompt, String language) {
+        RtpLeg caller = callerLegs.get(callId);
+        if (caller != null) {
+            short[] announcement = load(callId, language, prompt);
+            ticker.execute(() -> recording.announceThenStart(caller, announcement));
         }
     }
 }

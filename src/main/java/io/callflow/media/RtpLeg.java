@@ -34,6 +34,10 @@ final class RtpLeg {
     volatile Recorder recorder;
     /** A paused recording writes silence (the operations API's pause, e.g. while a card number is read out). */
     volatile boolean recordingPaused;
+
+    /** A consent announcement is playing: the recording starts, and a bridge asked for meanwhile happens, after it. */
+    boolean consentPlaying;
+    RtpLeg bridgeAfterConsent;
     volatile Mix mix;
     /** Set once at set-up, then used only on the leg's event loop. */
     volatile InbandDtmfDetector inbandDtmf;

@@ -1082,4 +1082,9 @@ final class B2bua implements Transfers.Legs {
     public void leaveMix(CallId callId, LegId legId) {
         mediaControl.leaveMix(callId, legId);
     }
+
+    /** Starts recording after a consent announcement to the caller (see {@link CallControl#startRecordingAfter}). */
+    public void startRecordingAfter(CallId callId, String prompt, String language) {
+        mediaControl.startRecordingAfter(callId, prompt, language);
+    }
 }

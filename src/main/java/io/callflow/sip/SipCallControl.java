@@ -132,4 +132,9 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void leaveMix(CallId callId, LegId legId) {
         b2bua.leaveMix(callId, legId);
     }
+
+    @Override
+    public void startRecordingAfter(CallId callId, String prompt, String language) {
+        b2bua.startRecordingAfter(callId, prompt, language);
+    }
 }

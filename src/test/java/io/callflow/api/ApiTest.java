@@ -382,6 +382,12 @@ class ApiTest {
         assertThat(put("/api/v1/admin/queues/french", "{\"strategy\": \"round-robin\", \"members\": [\"carol\"]}")
                 .getBody()).containsEntry("strategy", "round-robin")
                 .containsEntry("members", List.of(Map.of("agent", "carol", "penalty", 0)));
+        assertThat((Map<String, Object>) get("/api/v1/admin/queues/french").getBody().get("recording"))
+                .as("left out: records always, kept").containsEntry("policy", "always").containsEntry("consent", false)
+                .containsEntry("retentionDays", null);
+        assertThat(put("/api/v1/admin/queues/french", "{\"recording\": {\"policy\": \"on-demand\", \"consent\": true,"
+                + " \"retentionDays\": 30}}").getBody()).containsEntry("recording",
+                        Map.of("policy", "on-demand", "consent", true, "retentionDays", 30));
         assertThat(put("/api/v1/admin/dids/200", "{\"flow\": \"inbound-call\"}").getStatusCode())
                 .isEqualTo(HttpStatus.CREATED);
         assertThat(put("/api/v1/admin/dids/200", "{\"flow\": \"inbound-call\", \"languages\": [\"de\", \"en\"]}")
@@ -432,6 +438,11 @@ class ApiTest {
                 .contains("MON-FRY");
         assertThat(detail(put("/api/v1/admin/queues/q1", "{\"members\": [\"nobody\"]}")))
                 .contains("'nobody' is not a provisioned agent");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"recording\": {\"policy\": \"sometimes\"}}")))
+                .contains("recording policy 'sometimes' is not one of always, never, on-demand");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"recording\": {\"retentionDays\": 0}}")))
+                .contains("retentionDays must be from 1 to 36500");
+        assertThat(detail(put("/api/v1/admin/queues/q1", "{\"recording\": {\"keep\": 3}}"))).contains("keep");
         ResponseEntity<Map<String, Object>> clash = put("/api/v1/admin/agents/dave",
                 "{\"sipUser\": \"1001\", \"password\": \"pw-1004\"}");
         assertThat(clash.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);

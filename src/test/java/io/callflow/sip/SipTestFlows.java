@@ -1,6 +1,7 @@
 package io.callflow.sip;
 
 import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.builder.AbstractFlowNodeBuilder;
 import org.camunda.bpm.model.bpmn.builder.ProcessBuilder;
 
 /**
@@ -83,20 +84,40 @@ final class SipTestFlows {
      * take longer than SIPp to answer), bridges, and waits for either side to hang up.
      */
     static String menuThenAgent(String key, boolean menu) {
+        return agentCall(key, menu, null);
+    }
+
+    /**
+     * Like {@link #menuThenAgent} without a menu, with the Record task between the agent's answer and the bridge (as
+     * in inbound-call.bpmn), for a call of {@code queue}: the queue's recording policy decides what it does.
+     */
+    static String recordedAgentCall(String key, String queue) {
+        return agentCall(key, false, queue);
+    }
+
+    private static String agentCall(String key, boolean menu, String recordedQueue) {
         ProcessBuilder process = process(key);
         var answered = process.startEvent("CallArrived").serviceTask("AnswerCall")
                 .camundaDelegateExpression("${answerCall}");
+        if (recordedQueue != null) {
+            answered = answered.camundaOutputParameter("queue", recordedQueue);
+        }
         if (menu) {
             answered = answered.serviceTask("MainMenu").camundaDelegateExpression("${collectDigits}")
                     .camundaInputParameter("maxDigits", "1").camundaInputParameter("firstDigitTimeout", "PT10S")
                     .camundaInputParameter("interDigitTimeout", "PT5S");
         }
-        answered.serviceTask("OfferToAgent").camundaDelegateExpression("${offerToAgent}")
+        AbstractFlowNodeBuilder<?, ?> connected = answered.serviceTask("OfferToAgent")
+                .camundaDelegateExpression("${offerToAgent}")
                 .camundaInputParameter("agentAddress", menu ? "${digits == '2' ? '1002' : '1001'}" : "1001")
                 .camundaInputParameter("ringTimeout", "PT10S")
                 .exclusiveGateway("Answered")
-                .condition("answered", "${agentOutcome == 'ANSWERED'}")
-                .serviceTask("Bridge").camundaDelegateExpression("${bridgeCall}")
+                .condition("answered", "${agentOutcome == 'ANSWERED'}");
+        if (recordedQueue != null) {
+            connected = connected.serviceTask("RecordConversation").camundaDelegateExpression("${recordCall}")
+                    .camundaInputParameter("action", "start");
+        }
+        connected.serviceTask("Bridge").camundaDelegateExpression("${bridgeCall}")
                 .receiveTask("WaitForCallEnd").message("CallEnded")
                 .serviceTask("HangUpAfterAgent").camundaDelegateExpression("${hangUpCall}")
                 .endEvent("AgentHungUp")

@@ -62,6 +62,16 @@ public final class Tones {
         throw new IOException(wav + " has no data chunk");
     }
 
+    /** The samples a phone's dump (16-bit PCM after a 44-byte header) got since byte {@code from}. */
+    public static short[] since(Path wav, long from) throws IOException {
+        byte[] bytes = Files.readAllBytes(wav);
+        int start = (int) Math.max(44, from);
+        start += (start - 44) & 1;
+        short[] samples = new short[(bytes.length - start) / 2];
+        ByteBuffer.wrap(bytes, start, samples.length * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
+        return samples;
+    }
+
     /**
      * How many 20 ms blocks of {@code samples} carry {@code hertz} clearly: loud (well above the noise of an idle line)
      * and at least ten times the power of every frequency in {@code others}.
