@@ -305,6 +305,10 @@ public class Conferences {
                 announce(room, participant, ConferenceChanged.LEFT, reason);
             });
             endRoom = participant.id.equals(room.moderator) || room.participants.isEmpty();
+            if (!endRoom && participant.callId.equals(room.host) && participant.kind == Kind.CALLER) {
+                // The host call ends with its caller: a participant of another call hosts the room from now on.
+                room.host = room.participants.values().iterator().next().callId;
+            }
             if (endRoom) {
                 room.ended = true;
                 rooms.remove(room.name, room);
@@ -421,7 +425,7 @@ public class Conferences {
     /** One room: its host call, participants by id (in joining order) and moderator. Guarded by itself. */
     private static final class Room {
         final String name;
-        final CallId host;
+        volatile CallId host;
         final String creator;
         final Map<String, Participant> participants = new java.util.concurrent.ConcurrentSkipListMap<>(
                 Comparator.comparingInt((String id) -> Integer.parseInt(id.substring(1))));
