@@ -4,11 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.callflow.acd.AdminKind;
 import io.callflow.acd.Administration;
 import io.callflow.flow.CallCommandRefused;
 import io.callflow.flow.CallCommands;
-import io.callflow.flow.CallRecordView;
 import io.callflow.flow.Conferences;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.HttpStatus;
@@ -125,28 +123,7 @@ class ConferencesController {
             throw new BadRequestException(shape);
         }
         String kind = given.get(0);
-        JsonNode value = body.get(kind);
-        if (!value.isTextual() || value.asText().isBlank()) {
-            throw new BadRequestException("'" + kind + "' must be a non-empty string");
-        }
-        String target = value.asText().trim();
-        switch (kind) {
-            case "number" -> {
-                if (!CallCommandsController.TRANSFER_TARGET.matcher(target).matches() || target.startsWith("sip")) {
-                    throw new BadRequestException("'number' must be digits (optionally +, * and #, at most 32)");
-                }
-            }
-            case "queue" -> {
-                if (administration.find(AdminKind.QUEUES, target).isEmpty()) {
-                    throw new BadRequestException("There is no queue '" + target + "'");
-                }
-            }
-            default -> {
-                if (administration.find(AdminKind.AGENTS, target).isEmpty()) {
-                    throw new BadRequestException("There is no agent '" + target + "'");
-                }
-            }
-        }
+        String target = CallTargets.check(kind, body.get(kind), administration);
         requireControllableHere(requireRoom(room, user), user);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(conferences.add(room, kind, target, muted, user.getName()));
@@ -205,15 +182,7 @@ class ConferencesController {
         }
     }
 
-    /** The call exists, is the user's to command, has not ended and is carried by this node; 404/403/409 if not. */
     private void requireControllableHere(String callId, Authentication user) {
-        CallRecordView record = access.requireVisible(callId, user);
-        if (record.endedAt() != null) {
-            throw new ConflictException("Call '" + callId + "' has ended");
-        }
-        if (!commands.isLiveHere(callId)) {
-            throw new ConflictException("Call '" + callId + "' is not carried by this node (" + commands.node()
-                    + ")");
-        }
+        access.requireControllableHere(callId, user, commands);
     }
 }

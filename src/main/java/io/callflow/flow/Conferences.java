@@ -194,7 +194,7 @@ public class Conferences {
         Participant participant = requireParticipant(room, participantId);
         commands.recordAction(participant.callId.value(), actor, "CONFERENCE_REMOVE", participant.describe()
                 + " from room " + roomName);
-        hangUp(participant);
+        drop(participant, "REMOVED");
     }
 
     /** Mutes (heard by nobody, still hears all) or unmutes a participant; a ringing one joins as set. */
@@ -317,16 +317,21 @@ public class Conferences {
         log.info("Conference {}: {} left ({})", room.name, participant.describe(), reason);
         if (endRoom) {
             // The moderator went (or nobody is left): everyone still in the room is hung up.
-            List.copyOf(room.participants.values()).forEach(this::hangUp);
+            List.copyOf(room.participants.values()).forEach(p -> drop(p, "ROOM_ENDED"));
             log.info("Conference {} ended", room.name);
         }
     }
 
-    private void hangUp(Participant participant) {
+    /**
+     * Ends a participant's leg. A caller's whole call is hung up, and its LegHungUp makes it leave; a leg Callflow
+     * cancels itself reports nothing, so it leaves here.
+     */
+    private void drop(Participant participant, String reason) {
         if (participant.kind == Kind.CALLER) {
             callControl.hangUp(participant.callId);
         } else {
             callControl.cancelAgentLeg(participant.callId, participant.leg);
+            left(participant, reason);
         }
     }
 

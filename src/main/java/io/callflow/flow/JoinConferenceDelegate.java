@@ -28,7 +28,8 @@ class JoinConferenceDelegate implements JavaDelegate {
             throw new IllegalArgumentException("conferenceRoom '" + room + "' must be letters, digits, '.', '_' or"
                     + " '-' (at most 64)");
         }
-        execution.setVariable("conferenceRoom", room);
+        // On the instance: the task's own input mapping would otherwise keep the result local to the task.
+        execution.getProcessInstance().setVariable("conferenceRoom", room);
         // The mixer needs the caller's leg, which exists only once this transaction has committed.
         AfterCommit.run(() -> conferences.joinCaller(callId, callerLeg, room, muted, "flow"));
     }

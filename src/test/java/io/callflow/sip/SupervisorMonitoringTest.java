@@ -3,8 +3,6 @@ package io.callflow.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,27 +201,13 @@ class SupervisorMonitoringTest {
         long a = Files.size(agent.heard());
         long s = supervisor.length == 0 ? 0 : Files.size(supervisor[0].heard());
         Thread.sleep(1500);
-        return new Heard(since(caller.heard(), c), since(agent.heard(), a),
-                supervisor.length == 0 ? new short[0] : since(supervisor[0].heard(), s));
-    }
-
-    /** The samples written to a phone's dump (16-bit PCM after a 44-byte header) since byte {@code from}. */
-    private static short[] since(Path wav, long from) throws Exception {
-        byte[] bytes = Files.readAllBytes(wav);
-        int start = (int) Math.max(44, from);
-        start += (start - 44) & 1;
-        short[] samples = new short[(bytes.length - start) / 2];
-        ByteBuffer.wrap(bytes, start, samples.length * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
-        return samples;
+        return new Heard(Tones.readSince(caller.heard(), c), Tones.readSince(agent.heard(), a),
+                supervisor.length == 0 ? new short[0] : Tones.readSince(supervisor[0].heard(), s));
     }
 
     /** Whether at least a third of the 20 ms blocks carry the tone clearly (a mode heard), or hardly any (not heard). */
     private static boolean hears(short[] heard, double hertz) {
-        int blocks = heard.length / 160;
-        int with = Tones.blocksWith(heard, hertz);
-        assertThat(with > blocks / 3 || with <= 2).as("%s Hz in %d of %d blocks: heard or not, nothing between",
-                hertz, with, blocks).isTrue();
-        return with > blocks / 3;
+        return Tones.heard(heard, hertz);
     }
 
     /** What caller, agent and supervisor heard in one stretch of the call. */
