@@ -182,7 +182,7 @@ class ConferenceTest {
             assertThat(send("boss", "DELETE", participants + "/p3", null).statusCode()).isEqualTo(202);
             bob.awaitEvent("CALL_CLOSED", SIGNALLING);
             await().atMost(SIGNALLING).until(() -> state("bob") == AgentState.AVAILABLE);
-            heard = listen(phones);
+            heard = listen(List.of(caller, alice, carol, dave));
             assertThat(hears(heard[0], BOB)).as("bob is gone").isFalse();
             assertThat(hears(heard[0], DAVE)).as("the caller hears dave").isTrue();
 
