@@ -288,6 +288,7 @@ public class Conferences {
     private void left(Participant participant, String reason) {
         Room room = participant.room;
         boolean endRoom;
+        List<Participant> sameCall = List.of();
         synchronized (room) {
             if (room.participants.remove(participant.id) == null) {
                 return;
@@ -304,17 +305,26 @@ public class Conferences {
                         participant.describe() + " left room " + room.name + " (" + reason + ")");
                 announce(room, participant, ConferenceChanged.LEFT, reason);
             });
-            endRoom = participant.id.equals(room.moderator) || room.participants.isEmpty();
-            if (!endRoom && participant.callId.equals(room.host) && participant.kind == Kind.CALLER) {
-                // The host call ends with its caller: a participant of another call hosts the room from now on.
-                room.host = room.participants.values().iterator().next().callId;
+            if (participant.endsItsCall()) {
+                // The call ends with its caller or its agent: the flow hangs up its other legs, which report nothing.
+                sameCall = room.participants.values().stream().filter(p -> p.callId.equals(participant.callId))
+                        .toList();
+                room.participants.values().stream().map(p -> p.callId).filter(c -> !c.equals(participant.callId))
+                        .findFirst().ifPresent(next -> room.host = next);
             }
+            endRoom = participant.id.equals(room.moderator) || room.participants.isEmpty();
             if (endRoom) {
                 room.ended = true;
                 rooms.remove(room.name, room);
             }
         }
         log.info("Conference {}: {} left ({})", room.name, participant.describe(), reason);
+        for (Participant other : sameCall) {
+            if (!other.endsItsCall()) {
+                callControl.cancelAgentLeg(other.callId, other.leg);
+            }
+            left(other, "CALL_ENDED");
+        }
         if (endRoom) {
             // The moderator went (or nobody is left): everyone still in the room is hung up.
             List.copyOf(room.participants.values()).forEach(p -> drop(p, "ROOM_ENDED"));
@@ -323,16 +333,16 @@ public class Conferences {
     }
 
     /**
-     * Ends a participant's leg. A caller's whole call is hung up, and its LegHungUp makes it leave; a leg Callflow
-     * cancels itself reports nothing, so it leaves here.
+     * Ends a participant's leg and lets it leave (a leg Callflow ends itself reports no hang-up). A call's caller or
+     * agent ends the whole call through its flow's caller-hang-up path, so the flow does not wait on.
      */
     private void drop(Participant participant, String reason) {
-        if (participant.kind == Kind.CALLER) {
-            callControl.hangUp(participant.callId);
+        if (participant.endsItsCall()) {
+            commands.hangUp(participant.callId.value(), "conference");
         } else {
             callControl.cancelAgentLeg(participant.callId, participant.leg);
-            left(participant, reason);
         }
+        left(participant, reason);
     }
 
     /** Reserves the participant's agent (named, or the first free one of a queue); returns the address to ring. */
@@ -478,6 +488,11 @@ public class Conferences {
             this.callId = callId;
             this.leg = leg;
             this.callerLeg = callerLeg;
+        }
+
+        /** Whether the participant's leaving ends its call (its flow's caller or agent, not a dialled leg). */
+        boolean endsItsCall() {
+            return kind == Kind.CALLER || kind == Kind.AGENT_OF_CALL;
         }
 
         /** The leg to name to the mixer: null is a call's caller leg. */

@@ -39,7 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * three agents added (by name, by queue, by name), each phone sending its own tone. What each phone heard shows that
  * everyone hears the four others and not itself, that a muted participant is heard by nobody, and that a removed one
  * is gone; then the caller hangs up in the middle: every phone is hung up, the added agents are released, the room
- * is gone and the call's record closed.
+ * is gone and the call's record closed. And the moderator (the call's agent) hanging up ends the room.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
@@ -108,13 +108,7 @@ class ConferenceTest {
             }
             await().atMost(SIGNALLING).until(() -> List.of("bob", "carol", "dave").stream()
                     .allMatch(id -> state(id) == AgentState.AVAILABLE));
-            caller.dial("sip:401@127.0.0.1:" + SIP_PORT);
-            alice.awaitEvent("CALL_INCOMING", SIGNALLING);
-            alice.accept();
-            caller.awaitEvent("CALL_RTPESTAB", SIGNALLING);
-            String callId = await().atMost(SIGNALLING).until(() -> jdbc.queryForList("select call_id from"
-                    + " call_record where did = '401' and ended_at is null", String.class), ids -> ids.size() == 1)
-                    .get(0);
+            String callId = connect(caller, alice);
 
             // Bad input and refusals: problem details, nothing changes.
             assertThat(send("boss", "POST", "/api/v1/conferences", "{\"name\":\"x\"}").statusCode()).isEqualTo(400);
@@ -208,6 +202,43 @@ class ConferenceTest {
             assertThat(jdbc.queryForObject("select count(*) from queue_log where call_id = ? and event ="
                     + " 'CONFERENCE' and data1 = 'room-a'", Integer.class, callId)).isOne();
         }
+    }
+
+    @Test
+    void theModeratorLeavingEndsTheRoomAndReleasesEveryone() throws Exception {
+        try (Baresip caller = phone(Baresip.caller(), CALLER, 42200);
+                Baresip alice = phone(Baresip.agent("1001", "alice-1001", SIP_PORT), ALICE, 42300);
+                Baresip bob = phone(Baresip.agent("1002", "bob-1002", SIP_PORT), BOB, 42400)) {
+            alice.awaitEvent("REGISTER_OK", SIGNALLING);
+            bob.awaitEvent("REGISTER_OK", SIGNALLING);
+            await().atMost(SIGNALLING).until(() -> state("bob") == AgentState.AVAILABLE);
+            String callId = connect(caller, alice);
+            HttpResponse<String> created = send("boss", "POST", "/api/v1/conferences", "{\"callId\":\"" + callId
+                    + "\",\"name\":\"room-b\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            join(bob, "/api/v1/conferences/room-b/participants", "{\"agent\":\"bob\"}", "p3");
+
+            alice.hangUp();
+            caller.awaitEvent("CALL_CLOSED", SIGNALLING);
+            bob.awaitEvent("CALL_CLOSED", SIGNALLING);
+            await().atMost(SIGNALLING).until(() -> send("boss", "GET", "/api/v1/conferences/room-b", null)
+                    .statusCode() == 404);
+            await().atMost(SIGNALLING).until(() -> state("bob") == AgentState.AVAILABLE);
+            await().atMost(SIGNALLING).until(() -> jdbc.queryForObject("select count(*) from call_record where"
+                    + " call_id = ? and ended_at is null", Integer.class, callId) == 0);
+            assertThat(jdbc.queryForObject("select count(*) from agent where current_call like ?", Integer.class,
+                    callId + "%")).isZero();
+        }
+    }
+
+    /** The caller dials the flow's number and alice answers; returns the call's id once its record is open. */
+    private String connect(Baresip caller, Baresip alice) throws Exception {
+        caller.dial("sip:401@127.0.0.1:" + SIP_PORT);
+        alice.awaitEvent("CALL_INCOMING", SIGNALLING);
+        alice.accept();
+        caller.awaitEvent("CALL_RTPESTAB", SIGNALLING);
+        return await().atMost(SIGNALLING).until(() -> jdbc.queryForList("select call_id from call_record where did"
+                + " = '401' and ended_at is null", String.class), ids -> ids.size() == 1).get(0);
     }
 
     /** Adds a participant over the API, answers its phone and waits until it is in the room's mix. */
