@@ -243,14 +243,15 @@ class ConferenceTest {
 
     /** Adds a participant over the API, answers its phone and waits until it is in the room's mix. */
     private void join(Baresip phone, String participants, String body, String id) throws Exception {
+        String room = participants.substring(0, participants.lastIndexOf('/'));
         HttpResponse<String> added = send("boss", "POST", participants, body);
         assertThat(added.statusCode()).as(added.body()).isEqualTo(202);
         assertThat(JSON.readTree(added.body()).path("id").asText()).isEqualTo(id);
         phone.awaitEvent("CALL_INCOMING", SIGNALLING);
         phone.accept();
         phone.awaitEvent("CALL_RTPESTAB", SIGNALLING);
-        await().atMost(SIGNALLING).until(() -> JSON.readTree(send("boss", "GET", "/api/v1/conferences/room-a",
-                null).body()).path("participants").findValuesAsText("status").stream()
+        await().atMost(SIGNALLING).until(() -> JSON.readTree(send("boss", "GET", room, null).body())
+                .path("participants").findValuesAsText("status").stream()
                 .filter("JOINED"::equals).count() == Integer.parseInt(id.substring(1)));
     }
 
