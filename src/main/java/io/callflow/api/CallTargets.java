@@ -5,8 +5,8 @@ import io.callflow.acd.AdminKind;
 import io.callflow.acd.Administration;
 
 /**
- * Checks a party an operator asks to ring for a call (a conference participant; the same rules as a consultation's
- * target): an existing agent, an existing queue, or a number (digits, optionally +, * and #; never a SIP URI).
+ * Checks a party an operator asks to ring for a call (a consultation's target or a conference participant):
+ * an existing agent, an existing queue, or a number (digits, optionally +, * and #; never a SIP URI).
  */
 final class CallTargets {
 
