@@ -19,4 +19,12 @@ public class TransferLog {
     public void transferred(String callId, String queue, String fromAgent, String target, String how) {
         queueLog.write(callId, queue == null ? "NONE" : queue, fromAgent, "TRANSFER", target, fromAgent, how);
     }
+
+    /**
+     * Logs that the agent moved the call into a conference room (event {@code CONFERENCE}: data1 the room, data2 the
+     * agent), so reports see the call went on as a conference.
+     */
+    public void conferenced(String callId, String queue, String agent, String room) {
+        queueLog.write(callId, queue == null ? "NONE" : queue, agent, "CONFERENCE", room, agent, null);
+    }
 }

@@ -1,5 +1,6 @@
 package io.callflow.api;
 
+import io.callflow.flow.CallCommands;
 import io.callflow.flow.CallHistory;
 import io.callflow.flow.CallRecordView;
 import io.callflow.flow.LiveCalls;
@@ -28,6 +29,22 @@ class CallAccess {
         CallRecordView record = history.find(callId).orElseThrow(() -> unknown(callId));
         if (!Roles.isSupervisorOrAdmin(user) && !isOwn(record, user)) {
             throw new AccessDeniedException("Not the agent's call");
+        }
+        return record;
+    }
+
+    /**
+     * The call's record, if the user may command the call now: it has not ended and this node carries it (409
+     * otherwise; 404/403 as {@link #requireVisible}).
+     */
+    CallRecordView requireControllableHere(String callId, Authentication user, CallCommands commands) {
+        CallRecordView record = requireVisible(callId, user);
+        if (record.endedAt() != null) {
+            throw new ConflictException("Call '" + callId + "' has ended");
+        }
+        if (!commands.isLiveHere(callId)) {
+            throw new ConflictException("Call '" + callId + "' is not carried by this node (" + commands.node()
+                    + ")");
         }
         return record;
     }

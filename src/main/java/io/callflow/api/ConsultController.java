@@ -3,7 +3,6 @@ package io.callflow.api;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.callflow.acd.AdminKind;
 import io.callflow.acd.Administration;
 import io.callflow.flow.CallCommandRefused;
 import io.callflow.flow.CallCommands;
@@ -61,31 +60,7 @@ class ConsultController {
                     + " {\"number\": \"...\"}");
         }
         String kind = body.fieldNames().next();
-        JsonNode value = body.get(kind);
-        if (!value.isTextual() || value.asText().isBlank()) {
-            throw new BadRequestException("'" + kind + "' must be a non-empty string");
-        }
-        String target = value.asText().trim();
-        switch (kind) {
-            case "number" -> {
-                if (!CallCommandsController.TRANSFER_TARGET.matcher(target).matches()
-                        || target.startsWith("sip")) {
-                    throw new BadRequestException("'number' must be digits (optionally +, * and #, at most 32)");
-                }
-            }
-            case "queue" -> {
-                if (administration.find(AdminKind.QUEUES, target).isEmpty()) {
-                    throw new BadRequestException("There is no queue '" + target + "'");
-                }
-            }
-            case "agent" -> {
-                if (administration.find(AdminKind.AGENTS, target).isEmpty()) {
-                    throw new BadRequestException("There is no agent '" + target + "'");
-                }
-            }
-            default -> throw new BadRequestException("Unknown consultation target '" + kind + "': use 'agent',"
-                    + " 'queue' or 'number'");
-        }
+        String target = CallTargets.check(kind, body.get(kind), administration);
         requireControllableHere(callId, user);
         return consultations.start(callId, kind, target, user.getName());
     }

@@ -9,6 +9,7 @@ import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
 import io.callflow.flow.CallMonitored;
 import io.callflow.flow.CallTransferred;
+import io.callflow.flow.ConferenceChanged;
 import io.callflow.flow.ConsultationStep;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -110,5 +111,21 @@ class DomainEventsToOutbox {
         }
         outbox.append(PlatformEvent.of(type, VERSION, step.at(), step.callId().value(), step.queue(), step.agent(),
                 data.and("reason", step.reason()).map()));
+    }
+
+    @EventListener
+    void on(ConferenceChanged change) {
+        String type = switch (change.action()) {
+            case ConferenceChanged.JOINED -> EventTypes.CONFERENCE_PARTICIPANT_JOINED;
+            case ConferenceChanged.LEFT -> EventTypes.CONFERENCE_PARTICIPANT_LEFT;
+            default -> EventTypes.CONFERENCE_PARTICIPANT_MUTED;
+        };
+        EventData data = EventData.with("room", change.room()).and("participant", change.participant())
+                .and("kind", change.kind()).and("target", change.target()).and("muted", change.muted());
+        if (type.equals(EventTypes.CONFERENCE_PARTICIPANT_LEFT)) {
+            data.and("reason", change.reason());
+        }
+        outbox.append(PlatformEvent.of(type, VERSION, change.at(), change.callId().value(), null, change.agent(),
+                data.map()));
     }
 }

@@ -17,6 +17,9 @@ public final class EventTypes {
     public static final String CALL_CONSULT_STARTED = "call.consult_started";
     public static final String CALL_CONSULT_COMPLETED = "call.consult_completed";
     public static final String CALL_CONSULT_CANCELLED = "call.consult_cancelled";
+    public static final String CONFERENCE_PARTICIPANT_JOINED = "conference.participant_joined";
+    public static final String CONFERENCE_PARTICIPANT_LEFT = "conference.participant_left";
+    public static final String CONFERENCE_PARTICIPANT_MUTED = "conference.participant_muted";
     public static final String AGENT_STATE_CHANGED = "agent.state_changed";
     /** Live only: every few seconds to live subscribers, never written to the outbox. */
     public static final String QUEUE_STATS = "queue.stats";
@@ -28,7 +31,8 @@ public final class EventTypes {
     /** Every type a subscriber may ask for. */
     public static final Set<String> ALL = Set.of(CALL_ARRIVED, CALL_QUEUED, CALL_OFFERED, CALL_ANSWERED,
             CALL_TRANSFERRED, CALL_ENDED, CALL_MONITORED, AGENT_STATE_CHANGED, QUEUE_STATS, CALL_HELD, CALL_RESUMED,
-            CALL_CONSULT_STARTED, CALL_CONSULT_COMPLETED, CALL_CONSULT_CANCELLED);
+            CALL_CONSULT_STARTED, CALL_CONSULT_COMPLETED, CALL_CONSULT_CANCELLED, CONFERENCE_PARTICIPANT_JOINED,
+            CONFERENCE_PARTICIPANT_LEFT, CONFERENCE_PARTICIPANT_MUTED);
 
     private EventTypes() {
     }

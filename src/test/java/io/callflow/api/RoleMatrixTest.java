@@ -254,6 +254,20 @@ class RoleMatrixTest {
                         Caller.ADMIN, Caller.SUPERVISOR),
                 command(HttpMethod.POST, ALICES_CALL, "/consult/conference", null, HttpStatus.CONFLICT,
                         Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                // Conference rooms: the matrix's calls are not live here (409) and no room exists (404)
+                get("/api/v1/conferences", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                conference(HttpMethod.POST, "", Map.of("callId", ALICES_CALL), HttpStatus.CONFLICT,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                conference(HttpMethod.POST, "", Map.of("callId", BOBS_CALL, "name", "bobs-room"),
+                        HttpStatus.CONFLICT, Caller.ADMIN, Caller.SUPERVISOR),
+                conference(HttpMethod.GET, "/matrix-room", null, HttpStatus.NOT_FOUND,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                conference(HttpMethod.POST, "/matrix-room/participants", Map.of("agent", "bob"),
+                        HttpStatus.NOT_FOUND, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                conference(HttpMethod.PATCH, "/matrix-room/participants/p1", Map.of("muted", true),
+                        HttpStatus.NOT_FOUND, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
+                conference(HttpMethod.DELETE, "/matrix-room/participants/p1", null, HttpStatus.NOT_FOUND,
+                        Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + ALICES_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/calls/" + BOBS_CALL + "/data", Caller.ADMIN, Caller.SUPERVISOR),
                 command(HttpMethod.PATCH, ALICES_CALL, "/data", Map.of("ticket", "T-1"), HttpStatus.OK,
@@ -486,6 +500,14 @@ class RoleMatrixTest {
     private static Operation get(String path, Caller... allowed) {
         return new Operation("GET " + path, HttpMethod.GET, target -> path, caller -> null, roles(allowed),
                 HttpStatus.OK, () -> { }, (caller, target, done) -> { });
+    }
+
+    /** An operation on conference rooms: what it answers when allowed; nothing else to check (no room exists). */
+    private static Operation conference(HttpMethod method, String suffix, Object body, HttpStatus success,
+            Caller... allowed) {
+        String path = "/api/v1/conferences" + suffix;
+        return new Operation(method + " " + path, method, target -> path,
+                caller -> body, roles(allowed), success, () -> { }, (caller, target, done) -> { });
     }
 
     /** A command on a call: what it answers when allowed ({@code success}); refused, the call's flow is untouched. */

@@ -29,6 +29,7 @@ import io.callflow.acd.CallQueued;
 import io.callflow.call.CallId;
 import io.callflow.call.RegistrationChanged;
 import io.callflow.flow.CallHoldChanged;
+import io.callflow.flow.ConferenceChanged;
 import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
 import io.callflow.flow.CallTransferred;
@@ -155,6 +156,11 @@ class LiveEventsTest {
                 "api", "boss", "support", "bob", Instant.now())));
         tx.executeWithoutResult(status -> events.publishEvent(new CallHoldChanged(new CallId("schema-call"), false,
                 "agent-phone", null, "support", "bob", Instant.now())));
+        for (String action : List.of(ConferenceChanged.JOINED, ConferenceChanged.MUTED, ConferenceChanged.LEFT)) {
+            tx.executeWithoutResult(status -> events.publishEvent(new ConferenceChanged("room-1", action, "p3",
+                    "agent", "carol", "carol", new CallId("schema-call"), action.equals(ConferenceChanged.MUTED),
+                    action.equals(ConferenceChanged.LEFT) ? "REMOTE_HANGUP" : null, Instant.now())));
+        }
         agents.pause("bob", "schema");
         agents.resume("bob");
 
@@ -171,7 +177,8 @@ class LiveEventsTest {
         }
         assertThat(emitted).extracting(e -> e.path("type").asText()).contains("call.arrived", "call.queued",
                 "call.offered", "call.answered", "call.transferred", "call.ended", "call.monitored",
-                "agent.state_changed", "queue.stats", "call.held", "call.resumed");
+                "agent.state_changed", "queue.stats", "call.held", "call.resumed", "conference.participant_joined",
+                "conference.participant_muted", "conference.participant_left");
         for (JsonNode event : emitted) {
             assertThat(EventSchemas.violations(event)).as(event.toString()).isEmpty();
         }

@@ -196,9 +196,9 @@ class RecordingPolicyTest {
         try (Phones phones = Phones.start()) {
             callId = connect(phones, "503");
             // The caller hears the announcement (about 3.9 s of speech), then the agent; the dump holds the whole call.
-            await().atMost(SIGNALLING).until(() -> firstBlockWith(Tones.since(phones.caller().heard(), 0), AGENT)
+            await().atMost(SIGNALLING).until(() -> firstBlockWith(Tones.readSince(phones.caller().heard(), 0), AGENT)
                     >= 0);
-            heard = Tones.since(phones.caller().heard(), 0);
+            heard = Tones.readSince(phones.caller().heard(), 0);
             Thread.sleep(2000); // the conversation into the recording
             phones.agent().hangUp();
             phones.caller().awaitEvent("CALL_CLOSED", SIGNALLING);

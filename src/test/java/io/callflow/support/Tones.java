@@ -62,16 +62,6 @@ public final class Tones {
         throw new IOException(wav + " has no data chunk");
     }
 
-    /** The samples a phone's dump (16-bit PCM after a 44-byte header) got since byte {@code from}. */
-    public static short[] since(Path wav, long from) throws IOException {
-        byte[] bytes = Files.readAllBytes(wav);
-        int start = (int) Math.max(44, from);
-        start += (start - 44) & 1;
-        short[] samples = new short[(bytes.length - start) / 2];
-        ByteBuffer.wrap(bytes, start, samples.length * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
-        return samples;
-    }
-
     /**
      * How many 20 ms blocks of {@code samples} carry {@code hertz} clearly: loud (well above the noise of an idle line)
      * and at least ten times the power of every frequency in {@code others}.
@@ -99,5 +89,30 @@ public final class Tones {
             s1 = s;
         }
         return s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+    }
+
+    /** The samples a growing 16-bit PCM WAV dump (44-byte header, e.g. a phone's) holds since byte {@code from}. */
+    public static short[] readSince(Path wav, long from) throws IOException {
+        byte[] bytes = Files.readAllBytes(wav);
+        int start = (int) Math.max(44, from);
+        start += (start - 44) & 1;
+        short[] samples = new short[(bytes.length - start) / 2];
+        ByteBuffer.wrap(bytes, start, samples.length * 2).order(ByteOrder.LITTLE_ENDIAN)
+                .asShortBuffer().get(samples);
+        return samples;
+    }
+
+    /**
+     * Whether {@code hertz} is heard: in more than a third of the 20 ms blocks; fails when it is in more than two
+     * blocks but not that many (neither clearly heard nor clearly absent: a test must not guess).
+     */
+    public static boolean heard(short[] samples, double hertz) {
+        int blocks = samples.length / BLOCK;
+        int with = blocksWith(samples, hertz);
+        if (!(with > blocks / 3 || with <= 2)) {
+            throw new AssertionError(hertz + " Hz in " + with + " of " + blocks + " blocks: heard or not, nothing"
+                    + " between");
+        }
+        return with > blocks / 3;
     }
 }
