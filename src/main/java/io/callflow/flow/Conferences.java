@@ -500,9 +500,12 @@ public class Conferences {
             return callerLeg ? null : leg;
         }
 
-        /** What the participant's agent row holds while in the room: a row holds one call at a time. */
+        /**
+         * What the participant's agent row holds while in the room: the host call's side key (a row holds one call at
+         * a time), so reconciliation releases the agent with that call.
+         */
         String key() {
-            return callId.value() + "/conf-" + id;
+            return Agents.sideKey(callId.value(), "conf-" + id);
         }
 
         String describe() {
