@@ -132,4 +132,14 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void leaveMix(CallId callId, LegId legId) {
         b2bua.leaveMix(callId, legId);
     }
+
+    @Override
+    public void completeReplacesTransfer(CallId callId, LegId transferorLeg, CallId consultCallId, LegId targetLeg) {
+        b2bua.completeReplacesTransfer(callId, transferorLeg, consultCallId, targetLeg);
+    }
+
+    @Override
+    public void refuseReplacesTransfer(CallId callId, String statusLine) {
+        b2bua.refuseReplacesTransfer(callId, statusLine);
+    }
 }
