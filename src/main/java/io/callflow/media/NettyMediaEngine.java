@@ -266,7 +266,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         callerLegs.remove(leg.callId, leg);
         forgetLeg(leg.callId);
         RtpLeg peer = leg.peer;
-        if (peer != null) {
+        // Only if the peer is still ours: a leg bridged elsewhere meanwhile (a phone's transfer) keeps its bridge.
+        if (peer != null && peer.peer == leg) {
             peer.peer = null;
         }
         ticker.execute(() -> {
