@@ -598,6 +598,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     private void onDigit(RtpLeg leg, char digit) {
+        if (!leg.callerLeg) {
+            // An agent's or a supervisor's key: features listen (a supervisor switching mode, flow.SupervisorFeatures).
+            events.publish(new io.callflow.call.LegDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
+        }
         RtpLeg caller = leg.callerLeg ? leg : callerLegs.get(leg.callId);
         if (caller == null) {
             return;
