@@ -1,6 +1,7 @@
 package io.callflow.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -20,6 +21,9 @@ import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
 import io.callflow.support.Sipp;
 import io.callflow.support.TestContent;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -51,6 +55,7 @@ class PhoneTransferTest {
                     agents:
                       - { id: alice, sipUser: "1001", password: alice-1001, skills: { english: 8 } }
                       - { id: bob, sipUser: "1002", password: bob-1002, skills: { english: 6 } }
+                      - { id: boss, sipUser: "1003", password: boss-1003, skills: { english: 1 } }
                     queues:
                       - { name: sales, ringTimeoutSeconds: 10, wrapUpSeconds: 1, maxWaitSeconds: 120,
                           joinWhenEmpty: true, members: [ alice ] }
@@ -60,6 +65,10 @@ class PhoneTransferTest {
                       extensions:
                         - { number: "201", agent: alice }
                         - { number: "202", agent: bob }
+                      features:
+                        - { code: "*30", feature: listen }
+                        - { code: "*31", feature: whisper }
+                        - { code: "*32", feature: barge }
                     """);
     static final int SIP_PORT = freePort();
     static final Duration SIP = Duration.ofSeconds(60);
@@ -83,6 +92,16 @@ class PhoneTransferTest {
     @Autowired JdbcTemplate jdbc;
     @Autowired Agents agents;
     @Autowired CallControl callControl;
+    @Autowired IdentityService identityService;
+    @Autowired io.callflow.flow.SupervisorMonitoring monitoring;
+
+    @BeforeAll
+    void supervisor() {
+        User boss = identityService.newUser("boss");
+        boss.setPassword("boss-password");
+        identityService.saveUser(boss);
+        identityService.createMembership("boss", "callflow-supervisor");
+    }
 
     int alicePort;
     int bobPort;
@@ -194,6 +213,44 @@ class PhoneTransferTest {
                     + " ended_at is null", Integer.class) == 0);
             assertThat(jdbc.queryForObject("select outcome from call_record where direction = 'internal'"
                     + " order by started_at desc limit 1", String.class)).isEqualTo("COMPLETED");
+            nothingStuck();
+        }
+    }
+
+    @Test
+    void aSupervisorListensFromThePhoneWithAFeatureCodeAndSwitchesModeWithKeys() throws Exception {
+        int bossPort = freePort();
+        register("1003", "boss-1003", bossPort);
+        Sipp alice = Sipp.start("agent-answer.xml", alicePort, SIP_PORT, "-s", "1001", "-rtp_echo", "-mp",
+                Integer.toString(freePort()));
+        Sipp caller = Sipp.start("caller-menu-1-talks-late.xml", freePort(), SIP_PORT, "-i", "127.0.0.2", "-s",
+                "100", "-d", "15000", "-mp", Integer.toString(freePort()));
+        String callId = await().atMost(SIP).until(() -> currentCall("alice"), id -> id != null);
+        await().atMost(SIP).until(() -> state("alice") == AgentState.ON_CALL);
+        try (var bob = new TransferringPhone(bobPort, SIP_PORT, "1002", "bob-1002");
+                var boss = new TransferringPhone(bossPort, SIP_PORT, "1003", "boss-1003")) {
+            assertThatThrownBy(() -> bob.call("*30201", SIP)).as("bob is no supervisor")
+                    .hasMessageContaining("403");
+            assertThatThrownBy(() -> boss.call("*30999", SIP)).as("no such extension").hasMessageContaining("403");
+
+            boss.call("*30201", SIP);
+            TransferringPhone.Dialog monitorLeg = boss.answer(SIP);
+            await().atMost(SIP).until(() -> monitoring.find(callId).map(m -> m.get("status")).orElse(null),
+                    "CONNECTED"::equals);
+            assertThat(monitoring.find(callId).orElseThrow()).containsEntry("mode", "LISTEN")
+                    .containsEntry("phone", "boss");
+            boss.firstRtp.sendDigit(boss.lastOffer, '2', 1000);
+            await().atMost(SIP).until(() -> monitoring.find(callId).map(m -> m.get("mode")).orElse(null),
+                    "WHISPER"::equals);
+            boss.firstRtp.sendDigit(boss.lastOffer, '3', 2000);
+            await().atMost(SIP).until(() -> monitoring.find(callId).map(m -> m.get("mode")).orElse(null),
+                    "BARGE"::equals);
+            assertThat(jdbc.queryForList("select action from call_action where call_id = ? order by id",
+                    String.class, callId)).containsSubsequence("MONITOR_START", "MONITOR_MODE", "MONITOR_MODE");
+
+            caller.awaitSuccess(Duration.ofSeconds(90));
+            alice.awaitSuccess(SIP);
+            await().atMost(SIP).until(() -> boss.byes.contains(monitorLeg.callId()));
             nothingStuck();
         }
     }

@@ -5,6 +5,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -49,6 +50,8 @@ final class TransferringPhone implements AutoCloseable {
     private final Thread receiver;
     private volatile boolean open = true;
     private final AtomicLong cseq = new AtomicLong(100);
+    /** The SDP of the last INVITE answered: where Callflow wants RTP for that leg. */
+    volatile String lastOffer;
 
     TransferringPhone(int port, int sipPort, String user, String password) throws IOException {
         socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
@@ -66,6 +69,7 @@ final class TransferringPhone implements AutoCloseable {
     /** Answers the next INVITE Callflow sends (the call the flow rings this agent with); returns its dialog. */
     Dialog answer(Duration timeout) throws Exception {
         String invite = await(m -> m.startsWith("INVITE "), timeout);
+        lastOffer = invite.substring(invite.indexOf("\r\n\r\n") + 4);
         String localTag = "a" + UUID.randomUUID().toString().substring(0, 8);
         String to = header(invite, "To") + ";tag=" + localTag;
         send(response(invite, "200 OK", to, sdp(firstRtp.port())));
@@ -338,6 +342,23 @@ final class TransferringPhone implements AutoCloseable {
 
         int port() {
             return socket.getLocalPort();
+        }
+
+        /** Sends {@code digit} as RFC 4733 telephone-event (payload type 101, three end packets) to {@code sdp}. */
+        void sendDigit(String sdp, char digit, int timestamp) throws IOException {
+            Matcher port = Pattern.compile("m=audio (\\d+)").matcher(sdp);
+            Matcher host = Pattern.compile("c=IN IP4 ([0-9.]+)").matcher(sdp);
+            if (!port.find() || !host.find()) {
+                throw new IllegalStateException("no media address in " + sdp);
+            }
+            var to = new InetSocketAddress(host.group(1), Integer.parseInt(port.group(1)));
+            int event = "0123456789*#".indexOf(digit);
+            for (int i = 0; i < 3; i++) {
+                ByteBuffer packet = ByteBuffer.allocate(16);
+                packet.put((byte) 0x80).put((byte) 101).putShort((short) (5000 + timestamp + i)).putInt(timestamp)
+                        .putInt(0x5eed).put((byte) event).put((byte) 0x8a).putShort((short) 800);
+                socket.send(new DatagramPacket(packet.array(), 16, to));
+            }
         }
 
         @Override
