@@ -7,7 +7,6 @@ import io.callflow.acd.AgentDialPlans;
 import io.callflow.acd.AgentFeature;
 import io.callflow.acd.AgentView;
 import io.callflow.acd.Agents;
-import io.callflow.call.AgentRoute;
 import io.callflow.call.LegDigitPressed;
 import org.camunda.bpm.engine.IdentityService;
 import org.slf4j.Logger;
@@ -98,15 +97,14 @@ public class SupervisorFeatures {
             if (!supervisor) {
                 throw new AgentFeature.Refused("Not a supervisor");
             }
-            String sipUser = agents.find(supervisorId).map(AgentView::sipUser).orElseThrow(
-                    () -> new AgentFeature.Refused("Not an agent"));
-            if (extension == null || extension.isEmpty()
-                    || !(dialPlans.getObject().route(sipUser, extension) instanceof AgentRoute.ToAgent agent)) {
+            String agentId = extension == null || extension.isEmpty() ? null
+                    : dialPlans.getObject().agentAt(extension).orElse(null);
+            if (agentId == null) {
                 throw new AgentFeature.Refused("Not an agent's extension");
             }
-            String callId = agents.find(agent.agentId()).map(AgentView::currentCall).orElse(null);
+            String callId = agents.find(agentId).map(AgentView::currentCall).orElse(null);
             if (callId == null || callId.contains("/")) {
-                throw new AgentFeature.Refused("Agent " + agent.agentId() + " is not on a call");
+                throw new AgentFeature.Refused("Agent " + agentId + " is not on a call");
             }
             try {
                 monitoring.getObject().start(callId, mode, supervisorId, supervisorId);
@@ -114,7 +112,7 @@ public class SupervisorFeatures {
                 throw new AgentFeature.Refused(e.getMessage());
             }
             log.info("Supervisor {} {}s to agent {} on call {} from the phone", supervisorId,
-                    mode.name().toLowerCase(), agent.agentId(), callId);
+                    mode.name().toLowerCase(), agentId, callId);
             return mode.name().toLowerCase() + " on call " + callId + ", ringing back";
         }
 
