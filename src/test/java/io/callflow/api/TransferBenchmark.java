@@ -43,9 +43,9 @@ public final class TransferBenchmark {
                           - { id: bob, sipUser: "1002", password: bob-1002, skills: { english: 6 } }
                         queues:
                           - { name: sales, ringTimeoutSeconds: 10, wrapUpSeconds: 1, maxWaitSeconds: 3600,
-                              joinWhenEmpty: true, members: [ alice ] }
+                              joinWhenEmpty: true, maxMissedOffers: 100000, members: [ alice ] }
                           - { name: support, ringTimeoutSeconds: 10, wrapUpSeconds: 1, maxWaitSeconds: 3600,
-                              joinWhenEmpty: true, members: [ alice ] }
+                              joinWhenEmpty: true, maxMissedOffers: 100000, members: [ alice ] }
                         dids:
                           - { did: "100", flow: inbound-call }
                         """);
@@ -63,6 +63,8 @@ public final class TransferBenchmark {
             ConfigurableApplicationContext app = Bench.startOnPostgres(postgres, settings);
             try {
                 run(app, root, sipPort, count);
+            } catch (Exception e) {
+                System.out.println("transfer.error " + e);
             } finally {
                 app.close();
             }
@@ -90,25 +92,91 @@ public final class TransferBenchmark {
         Client http = new Client(base, "admin", "bench-admin-password");
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+        // Warm-up (not reported): the first commands pay for class loading and JIT compilation.
+        consults(http, jdbc, root, callId, WARM_UP, new ArrayList<>());
         List<Instant> sent = new ArrayList<>();
         long cpu0 = os.getProcessCpuTime();
-        for (int i = 0; i < count; i++) {
+        int offset = invites(root).size();
+        consults(http, jdbc, root, callId, count, sent);
+        long cpu = os.getProcessCpuTime() - cpu0;
+        report("consult", sent, invites(root).subList(offset, offset + count), cpu, count);
+
+        try {
+            blindTransfers(app, http, jdbc, root, sipPort, callId, count);
+        } finally {
+            caller.kill();
+            alice.kill();
+            bob.destroy();
+        }
+    }
+
+    /**
+     * Blind transfer of a waiting call to bob: the only agent of the call's queue (alice) is paused, so the call
+     * waits; bob's 486 sends it back to waiting for the next transfer.
+     */
+    private static void blindTransfers(ConfigurableApplicationContext app, Client http, JdbcTemplate jdbc, Path root,
+            int sipPort, String callId, int count) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        http.post("/api/v1/calls/" + callId + "/hangup", "");
+        until(() -> "AVAILABLE".equals(state(jdbc, "alice")), "alice free");
+        app.getBean(io.callflow.acd.Agents.class).pause("alice", "bench");
+        Sipp waiting = Sipp.start("caller-menu-1-until-bye.xml", Sipp.freePort(), sipPort, "-s", "100", "-timeout",
+                "3600s", "-mp", Integer.toString(Sipp.freePort()));
+        until(() -> jdbc.queryForObject("select count(*) from call_record where ended_at is null", Integer.class) == 1,
+                "the waiting call");
+        String waitingId = jdbc.queryForObject("select call_id from call_record where ended_at is null", String.class);
+        try {
+            transfers(http, jdbc, root, waitingId, WARM_UP, new ArrayList<>());
+            List<Instant> sent = new ArrayList<>();
+            long cpu0 = os.getProcessCpuTime();
+            int offset = invites(root).size();
+            transfers(http, jdbc, root, waitingId, count, sent);
+            long cpu = os.getProcessCpuTime() - cpu0;
+            report("transfer", sent, invites(root).subList(offset, offset + count), cpu, count);
+        } finally {
+            waiting.kill();
+        }
+    }
+
+    private static final int WARM_UP = 10;
+
+    private static void consults(Client http, JdbcTemplate jdbc, Path root, String callId, int n, List<Instant> sent)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
             int before = invites(root).size();
             sent.add(Instant.now());
             int status = http.post("/api/v1/calls/" + callId + "/consult", "{\"agent\":\"bob\"}");
             if (status != 200) {
                 throw new IllegalStateException("consult " + i + " answered " + status);
             }
-            until(() -> invites(root).size() > before, "bob's INVITE " + i);
+            String what = "consultation " + i;
+            until(() -> invites(root).size() > before, "bob's INVITE, " + what);
             // The 486 ends the consultation: bob free again, alice back with the caller.
             until(() -> http.get("/api/v1/calls/" + callId + "/consult") == 404
-                    && "AVAILABLE".equals(state(jdbc, "bob")), "consultation " + i + " over");
+                    && "AVAILABLE".equals(state(jdbc, "bob")), what + " over");
         }
-        long cpu = os.getProcessCpuTime() - cpu0;
-        report("consult", sent, invites(root), cpu, count);
-        caller.kill();
-        alice.kill();
-        bob.destroy();
+    }
+
+    private static void transfers(Client http, JdbcTemplate jdbc, Path root, String callId, int n, List<Instant> sent)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
+            int before = invites(root).size();
+            Instant at;
+            int status;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            do {
+                // 409 until the call waits again after the last 486: retried, only the accepted one is timed.
+                at = Instant.now();
+                status = http.post("/api/v1/calls/" + callId + "/transfer", "{\"agent\":\"bob\"}");
+            } while (status == 409 && System.nanoTime() < deadline);
+            if (status != 200) {
+                throw new IllegalStateException("transfer " + i + " answered " + status);
+            }
+            sent.add(at);
+            String what = "transfer " + i;
+            until(() -> invites(root).size() > before, "bob's INVITE, " + what);
+            until(() -> "AVAILABLE".equals(state(jdbc, "bob")), what + ": bob free");
+        }
     }
 
     private static void report(String command, List<Instant> sent, List<Instant> received, long cpuNanos, int n) {
