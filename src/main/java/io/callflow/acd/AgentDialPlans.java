@@ -196,10 +196,7 @@ public class AgentDialPlans implements AgentDialPlan {
         if (feature.isPresent()) {
             return feature.get();
         }
-        Optional<String> target = plan.extensions().stream().filter(e -> e.number().equals(dialled))
-                .map(Extension::agent).findFirst()
-                .or(() -> jdbc.queryForList("select id from agent where sip_user = ?", String.class, dialled).stream()
-                        .findFirst());
+        Optional<String> target = agentAt(plan, dialled);
         if (target.isPresent()) {
             return toAgent(caller.get(), target.get());
         }
@@ -220,6 +217,17 @@ public class AgentDialPlans implements AgentDialPlan {
             return new AgentRoute.ToTrunk(outside.trunk(), number, callerId(outside.callerId(), caller.get(), plan));
         }
         return new AgentRoute.Refused(404, "Unknown number");
+    }
+
+    /** The agent an extension reaches (a listed number, or an agent's {@code sipUser}), whatever its state. */
+    public Optional<String> agentAt(String extension) {
+        return agentAt(current(), extension);
+    }
+
+    private Optional<String> agentAt(AgentDialPlanDocument plan, String dialled) {
+        return plan.extensions().stream().filter(e -> e.number().equals(dialled)).map(Extension::agent).findFirst()
+                .or(() -> jdbc.queryForList("select id from agent where sip_user = ?", String.class, dialled).stream()
+                        .findFirst());
     }
 
     private AgentRoute toAgent(String caller, String target) {

@@ -208,6 +208,17 @@ public class Agents {
                 consultationKey) > 0;
     }
 
+    /**
+     * The called agent of an agent-to-agent call (taken by {@link #takeForAgentCall}, ON_CALL under that call's side
+     * key) takes over {@code callId}, which a phone's attended transfer handed to it: it now holds that call and is
+     * released with it, to wrap-up.
+     */
+    @Transactional
+    public boolean agentCallTookOver(String agentId, String callId) {
+        return jdbc.update("update agent set current_call = ? where id = ? and state = 'ON_CALL'"
+                + " and current_call like ?", callId, agentId, "%/" + PARTY) > 0;
+    }
+
     private static final String CONSULTATION = "consultation";
     private static final String PARTY = "party";
 

@@ -144,4 +144,20 @@ public interface CallControl {
     default void startRecordingAfter(CallId callId, String prompt, String language) {
         startRecording(callId);
     }
+
+    /**
+     * Completes a phone's attended transfer ({@link ReplacesTransferRequested}): {@code targetLeg} moves from the
+     * consultation call into this call (its hang-up is then this call's), the consultation call's leg to the agent's
+     * phone ends (BYE), and the agent's leg here hears NOTIFY 200 (RFC 3515 section 2.4.5) and ends. The media bridge
+     * is the caller's to set with {@link #bridge}. A no-op where calls have no SIP (fakes).
+     */
+    default void completeReplacesTransfer(CallId callId, LegId transferorLeg, CallId consultCallId, LegId targetLeg) {
+    }
+
+    /**
+     * Refuses a phone's attended transfer: the agent's phone hears {@code statusLine} (e.g. "403 Forbidden") in the
+     * final NOTIFY and every leg stays as it was. A no-op where calls have no SIP (fakes).
+     */
+    default void refuseReplacesTransfer(CallId callId, String statusLine) {
+    }
 }

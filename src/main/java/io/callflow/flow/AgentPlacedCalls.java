@@ -89,6 +89,8 @@ public class AgentPlacedCalls {
         final String agentId;
         final LegId leg;
         final String target;
+        /** The number dialled (an outbound call's, after the dial plan's rewriting). */
+        volatile String to;
         volatile boolean callerTaken;
         volatile boolean answered;
 
@@ -162,6 +164,7 @@ public class AgentPlacedCalls {
                     agentId);
             events.publishEvent(new CallRecordOpened(callId, event.sipUser(), to, direction, null, now, true));
         });
+        call.to = to;
         calls.put(callId, call);
         log.info("Call {}: agent {} calls {} ({})", callId, agentId, to, kind);
         dial.leg(call.leg);
@@ -169,6 +172,11 @@ public class AgentPlacedCalls {
 
     /** The calling agent: taken (RESERVED with this call) when available; refused when busy with another call. */
     private boolean takeCaller(String agentId, CallId callId) {
+        if (agents.stateOf(agentId).filter(state -> state == AgentState.ON_CALL).isPresent()) {
+            // A consultation from the phone: the agent holds its caller and calls someone to hand the caller to
+            // (PhoneTransfers); the agent stays with its first call, this one does not take it.
+            return false;
+        }
         if (agents.stateOf(agentId).filter(BUSY::contains).isPresent()) {
             throw new CallCommandRefused("Agent busy");
         }
@@ -270,5 +278,28 @@ public class AgentPlacedCalls {
             }
         });
         log.info("Call {}: agent-placed call ended ({}, {})", callId, outcome, cause);
+    }
+
+    /** A call an agent placed, handed over to that agent's attended transfer: whom it reached. */
+    record HandedOver(String calledAgent, String target) {
+    }
+
+    /**
+     * Hands an answered internal or outbound call {@code agentId} placed over to a transfer from its phone
+     * (PhoneTransfers): it stops being this service's (its legs' events are ignored from now on), its record is closed
+     * as TRANSFERRED and the called agent stays on the call it is handed. Empty when the call is not such a call.
+     */
+    java.util.Optional<HandedOver> handOver(CallId callId, String agentId) {
+        Placed call = calls.get(callId);
+        if (call == null || !call.answered || !call.agentId.equals(agentId)
+                || (call.kind != Kind.INTERNAL && call.kind != Kind.OUTBOUND) || !calls.remove(callId, call)) {
+            return java.util.Optional.empty();
+        }
+        records.closeWithoutFlow(callId, "TRANSFERRED", "TRANSFERRED", call.agentId);
+        if (call.callerTaken) {
+            distributor.completed(callId, call.agentId);
+        }
+        return java.util.Optional.of(new HandedOver(call.kind == Kind.INTERNAL ? call.target : null,
+                call.kind == Kind.INTERNAL ? "agent:" + call.target : "number:" + call.to));
     }
 }

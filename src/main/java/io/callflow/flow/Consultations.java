@@ -240,6 +240,18 @@ public class Consultations {
         String how = consultation.state == State.CONFERENCE ? "warm" : "attended";
         consultation.state = State.ENDED;
         consultations.remove(consultation.callId, consultation);
+        handOver(consultation, actor, how);
+        log.info("Call {}: {} transfer from {} to {} completed", consultation.callId, how, consultation.agentId,
+                consultation.target);
+        callControl.bridge(consultation.callId, consultation.targetLeg);
+        callControl.cancelAgentLeg(consultation.callId, consultation.agentLeg);
+    }
+
+    /**
+     * The completion's records, in one transaction: the process instance's agent leg and agent become the target's,
+     * the first agent goes to wrap-up, the target agent holds the call, a TRANSFER row and the step on the trail.
+     */
+    private void handOver(Consultation consultation, String actor, String how) {
         String callId = consultation.callId.value();
         transactions.executeWithoutResult(status -> {
             Map<String, Object> handOver = new HashMap<>();
@@ -250,18 +262,16 @@ public class Consultations {
             runtime.createProcessInstanceQuery().processInstanceBusinessKey(callId).active().list()
                     .forEach(instance -> runtime.setVariables(instance.getId(), handOver));
             distributor.completed(consultation.callId, consultation.agentId);
-            if (consultation.targetAgent != null) {
-                agents.consultationTookOver(consultation.targetAgent, consultation.key(), callId);
+            if (consultation.targetAgent != null && !agents.consultationTookOver(consultation.targetAgent,
+                    consultation.key(), callId)) {
+                // A phone's transfer: the target agent took the consultation call as an agent-to-agent call.
+                agents.agentCallTookOver(consultation.targetAgent, callId);
             }
             transferLog.transferred(callId, consultation.queue, consultation.agentId, consultation.target, how);
             consultation.how = how;
             step(consultation, ConsultationStep.COMPLETED, actor, "CONSULT_COMPLETED", how + " transfer from "
                     + consultation.agentId + " to " + consultation.target, null);
         });
-        log.info("Call {}: {} transfer from {} to {} completed", callId, how, consultation.agentId,
-                consultation.target);
-        callControl.bridge(consultation.callId, consultation.targetLeg);
-        callControl.cancelAgentLeg(consultation.callId, consultation.agentLeg);
     }
 
     /** Ends the target's side: its leg, its agent (released, or to wrap-up after a talk); the agent has the caller. */
@@ -327,6 +337,28 @@ public class Consultations {
                     consultation.agentId, consultation.target, consultation.targetAgent, consultation.how, reason,
                     clock.instant()));
         }
+    }
+
+    /**
+     * Records a transfer an agent's phone completed itself (REFER with Replaces, {@link PhoneTransfers}) as an attended
+     * consultation: the STARTED and COMPLETED steps on the call's timeline and trail, the TRANSFER row, the process
+     * instance's agent leg and agent handed to the target. The caller of this method moves the legs. Refused while
+     * the call has an API consultation of its own.
+     */
+    void completedByPhone(CallId callId, String agentId, String queue, LegId agentLeg, LegId targetLeg, String target,
+            String targetAgent) {
+        var consultation = new Consultation(callId, agentId, agentLeg, null, queue, target, targetLeg);
+        consultation.targetAgent = targetAgent;
+        if (consultations.containsKey(callId)) {
+            throw new CallCommandRefused("Call '" + callId.value() + "' is in a consultation started from the API");
+        }
+        consultation.state = State.ENDED;
+        String actor = agentId;
+        transactions.executeWithoutResult(status -> step(consultation, ConsultationStep.STARTED, actor, "CONSULT",
+                "with " + target + " from the phone" + (targetAgent == null ? "" : " (agent " + targetAgent + ")"),
+                null));
+        handOver(consultation, actor, "attended");
+        log.info("Call {}: attended transfer from {}'s phone to {} completed", callId, agentId, target);
     }
 
     private Consultation require(String callId) {

@@ -222,4 +222,10 @@ public class SupervisorMonitoring {
             this.actor = actor;
         }
     }
+
+    /** Whether {@code legId} is the supervisor's leg of the call's monitoring (for keys pressed on it). */
+    boolean isMonitorLeg(CallId callId, LegId legId) {
+        Monitor monitor = monitors.get(callId);
+        return monitor != null && monitor.leg.equals(legId);
+    }
 }

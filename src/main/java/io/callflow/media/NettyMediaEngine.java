@@ -267,7 +267,8 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
         callerLegs.remove(leg.callId, leg);
         forgetLeg(leg.callId);
         RtpLeg peer = leg.peer;
-        if (peer != null) {
+        // Only if the peer is still ours: a leg bridged elsewhere meanwhile (a phone's transfer) keeps its bridge.
+        if (peer != null && peer.peer == leg) {
             peer.peer = null;
         }
         ticker.execute(() -> {
@@ -605,6 +606,10 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     }
 
     private void onDigit(RtpLeg leg, char digit) {
+        if (!leg.callerLeg) {
+            // An agent's or a supervisor's key: features listen (a supervisor switching mode, flow.SupervisorFeatures).
+            events.publish(new io.callflow.call.LegDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
+        }
         RtpLeg caller = leg.callerLeg ? leg : callerLegs.get(leg.callId);
         if (caller == null) {
             return;

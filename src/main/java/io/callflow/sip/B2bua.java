@@ -95,6 +95,7 @@ final class B2bua implements Transfers.Legs {
     private final Timer admission;
     private final AdmissionControl admissionControl;
     private final Transfers transfers;
+    private final ReplacesTransfers replaces;
     private final MediaSecurity security;
     /** Where outbound calls go ({@code callflow.sip.outbound-trunk}), or null when none is configured. */
     private final OutboundTrunk outboundTrunk;
@@ -126,6 +127,8 @@ final class B2bua implements Transfers.Legs {
                 .publishPercentileHistogram().register(meters);
         this.admissionControl = new AdmissionControl(properties.overload(), meters);
         this.transfers = new Transfers(sip, properties, media, events, timers, this);
+        this.replaces = new ReplacesTransfers(sip, media, events, transfers, new ReplacesDialogs());
+        this.transfers.replaces = replaces;
         meters.gauge("callflow.calls.active", calls, Map::size);
         this.trunks = new TrunkTable(properties.effectiveTrunks());
     }
@@ -1086,5 +1089,51 @@ final class B2bua implements Transfers.Legs {
     /** Starts recording after a consent announcement to the caller (see {@link CallControl#startRecordingAfter}). */
     public void startRecordingAfter(CallId callId, String prompt, String language) {
         mediaControl.startRecordingAfter(callId, prompt, language);
+    }
+
+    // ---- attended transfer from a phone (REFER with Replaces, see ReplacesTransfers) ----
+
+    /** See {@link CallControl#completeReplacesTransfer}. */
+    public void completeReplacesTransfer(CallId callId, LegId transferorLeg, CallId consultCallId, LegId targetLeg) {
+        replaces.complete(callId, transferorLeg, consultCallId, targetLeg);
+    }
+
+    /** See {@link CallControl#refuseReplacesTransfer}. */
+    public void refuseReplacesTransfer(CallId callId, String statusLine) {
+        events.onLane(callId, () -> replaces.refuse(callId, statusLine));
+    }
+
+    /** The B2BUA's dialogs as a phone's transfer sees them. */
+    private final class ReplacesDialogs implements ReplacesTransfers.Dialogs {
+
+        @Override
+        public SipCall bySipCallId(String sipCallId) {
+            return bySipCallId.get(sipCallId);
+        }
+
+        @Override
+        public SipCall call(CallId callId) {
+            return calls.get(callId);
+        }
+
+        @Override
+        public void track(String sipCallId, SipCall call) {
+            bySipCallId.put(sipCallId, call);
+        }
+
+        @Override
+        public void endAgent(SipCall call, AgentLeg agent) {
+            B2bua.this.endAgent(call, agent);
+        }
+
+        @Override
+        public void forgetIfFinished(SipCall call) {
+            B2bua.this.forgetIfFinished(call);
+        }
+
+        @Override
+        public void sendBye(SipCall call, Dialog dialog) {
+            sendByeQuietly(call, dialog);
+        }
     }
 }

@@ -137,4 +137,14 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void startRecordingAfter(CallId callId, String prompt, String language) {
         b2bua.startRecordingAfter(callId, prompt, language);
     }
+
+    @Override
+    public void completeReplacesTransfer(CallId callId, LegId transferorLeg, CallId consultCallId, LegId targetLeg) {
+        b2bua.completeReplacesTransfer(callId, transferorLeg, consultCallId, targetLeg);
+    }
+
+    @Override
+    public void refuseReplacesTransfer(CallId callId, String statusLine) {
+        b2bua.refuseReplacesTransfer(callId, statusLine);
+    }
 }

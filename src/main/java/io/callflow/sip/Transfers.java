@@ -47,6 +47,8 @@ final class Transfers {
     private final CallEventPublisher events;
     private final ScheduledExecutorService timers;
     private final Legs legs;
+    /** Attended transfers from phones (REFER with Replaces); set once by the B2BUA after construction. */
+    ReplacesTransfers replaces;
 
     Transfers(SipContext sip, SipProperties properties, MediaEndpoints media, CallEventPublisher events,
             ScheduledExecutorService timers, Legs legs) {
@@ -101,6 +103,10 @@ final class Transfers {
      * or has not happened ({@link #referAnswered}).
      */
     void referReceived(SipCall call, Request request, ServerTransaction transaction) throws Exception {
+        if (replaces != null && ReplacesTransfers.asksToReplace(request)) {
+            replaces.referReceived(call, request, transaction);
+            return;
+        }
         var referTo = (javax.sip.header.ReferToHeader) request.getHeader(javax.sip.header.ReferToHeader.NAME);
         if (referTo == null) {
             sip.respond(transaction, request, Response.BAD_REQUEST, "Refer-To missing");
@@ -119,7 +125,7 @@ final class Transfers {
     }
 
     /** Tells the agent who asked for the transfer how it went: a NOTIFY with a message/sipfrag status line. */
-    private void notifyTransferor(SipCall call, String statusLine, boolean done) {
+    void notifyTransferor(SipCall call, String statusLine, boolean done) {
         AgentLeg agent = call.transferor;
         if (agent == null || agent.dialog == null || agent.ended) {
             return;
