@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
-import io.callflow.call.AgentDigitPressed;
 import io.callflow.call.CallId;
+import io.callflow.call.LegDigitPressed;
 import io.callflow.call.LegHungUp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ class RecordingFeatureCodes {
     }
 
     @EventListener
-    void on(AgentDigitPressed event) {
+    void on(LegDigitPressed event) {
         Instant now = clock.instant();
         Typed before = typed.get(event.callId());
         String keys;

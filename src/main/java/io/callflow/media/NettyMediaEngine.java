@@ -16,12 +16,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.callflow.call.AgentDigitPressed;
 import io.callflow.call.CallControl.DigitCollection;
 import io.callflow.call.CallEventPublisher;
 import io.callflow.call.CallId;
 import io.callflow.call.DigitsCollected;
 import io.callflow.call.HoldOutcome;
+import io.callflow.call.LegDigitPressed;
 import io.callflow.call.LegHoldChanged;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
@@ -607,18 +607,15 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
 
     private void onDigit(RtpLeg leg, char digit) {
         if (!leg.callerLeg) {
-            // An agent's or a supervisor's key: features listen (a supervisor switching mode, flow.SupervisorFeatures).
-            events.publish(new io.callflow.call.LegDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
+            // An agent's or a supervisor's key: feature codes are read from it (recording pause/resume,
+            // flow.RecordingFeatureCodes; a supervisor switching mode, flow.SupervisorFeatures).
+            events.publish(new LegDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
         }
         RtpLeg caller = leg.callerLeg ? leg : callerLegs.get(leg.callId);
         if (caller == null) {
             return;
         }
         log.debug("Call {}: digit {} on leg {}", caller.callId, digit, leg.legId);
-        if (!leg.callerLeg) {
-            // An agent's keys may be a feature code (recording pause/resume); the flow layer tells.
-            events.publish(new AgentDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
-        }
         // Barge-in: the caller knows what they want; drop the prompts that may be interrupted, playing or queued.
         if (caller.prompts.removeIf(playback -> playback.bargeIn) && caller.prompts.isEmpty()) {
             finishPlayback(caller);
