@@ -87,6 +87,8 @@ class EnqueueCallDelegate implements JavaDelegate {
             // Only a queue that offers callbacks gets the variables (and the wait's listening branch).
             execution.setVariable("callbackEnabled", true);
             execution.setVariable("callbackKey", callback.key());
+        } else if (execution.hasVariable("callbackEnabled")) {
+            execution.setVariable("callbackEnabled", false);
         }
     }
 
