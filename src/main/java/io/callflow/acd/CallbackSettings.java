@@ -13,8 +13,8 @@ public record CallbackSettings(boolean enabled, String key, String order, int re
 
     /** The orders a queue may use. */
     public static final Set<String> ORDERS = Set.of("agent-first", "customer-first");
-    /** The keys a caller may press for a callback. */
-    static final String KEYS = "0123456789*#";
+    /** The keys a caller may press for a callback: digits, which the position announcement can say. */
+    static final String KEYS = "0123456789";
 
     /** Callbacks off, with the defaults a queue gets when it turns them on. */
     public static final CallbackSettings OFF = new CallbackSettings(false, "5", "agent-first", 2,

@@ -305,7 +305,7 @@ class Provisioning {
         String key = callback.key() == null ? defaults.key() : callback.key();
         if (key.length() != 1 || CallbackSettings.KEYS.indexOf(key.charAt(0)) < 0) {
             throw new IllegalArgumentException("queue '" + queue + "': callback key '" + key
-                    + "' must be one of 0-9, * or #");
+                    + "' must be one digit, 0-9");
         }
         String order = callback.order() == null ? defaults.order() : callback.order();
         if (!CallbackSettings.ORDERS.contains(order)) {

@@ -164,10 +164,13 @@ public class QueuedCallbacks {
         return end(callbackId, "CANCELLED");
     }
 
-    /** The callbacks of a queue still to be placed or in progress, in queue order. */
-    public List<CallbackView> open(String queue) {
-        return jdbc.query("select * from callback where queue_name = ? and state in ('PENDING', 'RETRY_WAIT',"
-                + " 'ATTEMPTING') order by priority desc, entered_at", (rs, n) -> view(rs), queue);
+    /** The callbacks of a queue still to be placed or in progress, in queue order; empty for an unknown queue. */
+    public Optional<List<CallbackView>> open(String queue) {
+        if (jdbc.queryForObject("select count(*) from call_queue where name = ?", Integer.class, queue) == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(jdbc.query("select * from callback where queue_name = ? and state in ('PENDING', 'RETRY_WAIT',"
+                + " 'ATTEMPTING') order by priority desc, entered_at", (rs, n) -> view(rs), queue));
     }
 
     /** One callback, in any state. */
@@ -199,7 +202,7 @@ public class QueuedCallbacks {
 
     private void announce(String callbackId, String change, String outcome, String agentId) {
         find(callbackId).ifPresent(callback -> events.publishEvent(new CallbackChanged(callbackId, callback.callId(),
-                callback.queue(), change, callback.attempts(), outcome, agentId, clock.instant())));
+                callback.queue(), callback.number(), change, callback.attempts(), outcome, agentId, clock.instant())));
     }
 
     private static CallbackView view(java.sql.ResultSet rs) throws java.sql.SQLException {
