@@ -87,8 +87,10 @@ public class QueuedCallbacks {
             return false;
         }
         CallbackView callback = found.get();
-        int again = jdbc.update("update queue_entry set state = 'WAITING', agent_id = null where call_id = ?"
-                + " and state <> 'OFFERED'", callbackId);
+        // Whatever the last attempt left (OFFERED to its agent, HELD after a missed offer) is over: the process asks
+        // for the place again only once that attempt has ended.
+        int again = jdbc.update("update queue_entry set state = 'WAITING', agent_id = null where call_id = ?",
+                callbackId);
         if (again == 0 && jdbc.queryForObject("select count(*) from queue_entry where call_id = ?", Integer.class,
                 callbackId) == 0) {
             Integer priority = jdbc.queryForObject("select priority from callback where id = ?", Integer.class,

@@ -1,6 +1,9 @@
 package io.callflow.flow;
 
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +27,7 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -31,7 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Queued callbacks, the call side: a waiting caller's request starts a {@code callback} process (processes/
  * callback.bpmn) whose callback takes the caller's place in the queue; when an agent is reserved for it the process
  * asks for an attempt, which rings the agent's phone and, once the agent answers, dials the customer through the
- * outbound trunk (agent-first), and bridges the two. How an attempt ended reaches the process as the message
+ * outbound trunk (agent-first; customer-first dials the customer, plays music, then rings the agent), and bridges the
+ * two. How an attempt ended reaches the process as the message
  * {@code CallbackAttempted} ({@code callbackOutcome}), the end of a connected callback as {@code CallbackEnded}. The
  * callback id is the process business key and the call id of every attempt (one attempt at a time), so the start-up
  * reconciliation sees an attempt's agent as held by a live call while it runs.
@@ -50,6 +55,8 @@ public class Callbacks {
     static final String LOST = "LOST";
     static final String CONNECTED = "CONNECTED";
     static final Duration CUSTOMER_RING = Duration.ofSeconds(45);
+    /** Who the customer sees calling when they are dialled first (no agent is on the line yet). */
+    static final String CALLER_ID = "callflow";
     private static final Logger log = LoggerFactory.getLogger(Callbacks.class);
 
     private final QueuedCallbacks queued;
@@ -58,10 +65,14 @@ public class Callbacks {
     private final CallControl callControl;
     private final RuntimeService runtimeService;
     private final TransactionTemplate transactions;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
     private final Map<CallId, Attempt> attempts = new ConcurrentHashMap<>();
 
     Callbacks(QueuedCallbacks queued, CallDistributor distributor, Agents agents, CallControl callControl,
-            RuntimeService runtimeService, TransactionTemplate transactions) {
+            RuntimeService runtimeService, TransactionTemplate transactions, JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
         this.queued = queued;
         this.distributor = distributor;
         this.agents = agents;
@@ -106,16 +117,24 @@ public class Callbacks {
      * In the callback process's transaction: an attempt with the reserved agent; the agent's phone rings once the
      * transaction commits. Returns the attempt's number.
      */
-    int attempt(String callbackId, String agentId, String agentAddress, String number, Duration ringTimeout) {
+    int attempt(String callbackId, String agentId, String agentAddress, String number, boolean agentFirst,
+            Duration ringTimeout) {
         CallId id = new CallId(callbackId);
         int attempt = queued.attemptStarted(callbackId, agentId);
-        distributor.offerRinging(id, agentId);
-        var call = new Attempt(agentId, new LegId("agent-" + callbackId + "-" + attempt),
-                new LegId("customer-" + callbackId + "-" + attempt), number);
+        var call = new Attempt(agentId, agentAddress, new LegId("agent-" + callbackId + "-" + attempt),
+                new LegId("customer-" + callbackId + "-" + attempt), number, agentFirst, ringTimeout);
+        if (agentFirst) {
+            distributor.offerRinging(id, agentId);
+        }
         AfterCommit.run(() -> {
             attempts.put(id, call);
-            log.info("Callback {}: attempt {}, agent {} rings first, then {}", callbackId, attempt, agentId, number);
-            callControl.originate(id, call.agentLeg, agentAddress, number, ringTimeout);
+            log.info("Callback {}: attempt {}, {} first (agent {}, customer {})", callbackId, attempt,
+                    agentFirst ? "agent" : "customer", agentId, number);
+            if (agentFirst) {
+                callControl.originate(id, call.agentLeg, agentAddress, number, ringTimeout);
+            } else {
+                callControl.originateToNumber(id, call.customerLeg, number, CALLER_ID, CUSTOMER_RING);
+            }
         });
         return attempt;
     }
@@ -173,13 +192,29 @@ public class Callbacks {
         if (event.legId().equals(call.agentLeg)) {
             agents.outboundCallAnswered(call.agentId, event.callId().value());
             call.agentAnswered = true;
-            callControl.dialOutbound(event.callId(), call.customerLeg, call.number, CUSTOMER_RING);
+            if (call.agentFirst) {
+                callControl.dialOutbound(event.callId(), call.customerLeg, call.number, CUSTOMER_RING);
+            }
         } else if (event.legId().equals(call.customerLeg)) {
             call.customerAnswered = true;
-            callControl.bridge(event.callId(), call.agentLeg);
+            if (!call.agentFirst) {
+                // The customer waits with music while the reserved agent's phone rings.
+                callControl.playMusic(event.callId(), "default");
+                distributor.offerRinging(event.callId(), call.agentId);
+                callControl.dialAgent(event.callId(), call.agentLeg, call.agentAddress, call.ringTimeout);
+            }
+        }
+        if (call.agentAnswered && call.customerAnswered) {
+            // The first leg dialled plays the caller's part for the media; the bridge joins it to the other one.
+            callControl.bridge(event.callId(), call.agentFirst ? call.customerLeg : call.agentLeg);
             transactions.executeWithoutResult(status -> {
                 queued.connected(event.callId().value(), call.agentId);
-                report(event.callId(), CONNECTED);
+                Instant now = clock.instant();
+                // Seen at once in the live record; the flow's variables give the closed record the same.
+                jdbc.update("update call_record set answered_at = ?, agent = ? where call_id = ?",
+                        Timestamp.from(now), call.agentId, event.callId().value());
+                report(event.callId(), CONNECTED, Map.of("connectedAt", Date.from(now), "connectedAgent",
+                        call.agentId));
             });
         }
     }
@@ -193,8 +228,12 @@ public class Callbacks {
         callControl.hangUp(event.callId());
         transactions.executeWithoutResult(status -> {
             if (event.legId().equals(call.customerLeg)) {
-                // The agent talked to nobody: no wrap-up is due (no CONNECT in the queue log means none is given).
-                distributor.completed(event.callId(), call.agentId);
+                if (call.agentAnswered) {
+                    // The agent talked to nobody: no wrap-up is due (no CONNECT in the queue log means none is given).
+                    distributor.completed(event.callId(), call.agentId);
+                } else {
+                    agents.releaseFromOutboundCall(call.agentId, event.callId().value());
+                }
                 report(event.callId(), customerOutcome(event.outcome()));
             } else {
                 distributor.offerFailed(event.callId(), call.agentId, event.outcome());
@@ -216,10 +255,13 @@ public class Callbacks {
             } else {
                 agents.releaseFromOutboundCall(call.agentId, event.callId().value());
             }
-            if (call.customerAnswered) {
+            if (call.agentAnswered && call.customerAnswered) {
                 runtimeService.createMessageCorrelation(CALLBACK_ENDED)
                         .processInstanceBusinessKey(event.callId().value())
                         .setVariable("hangupCause", event.cause().name()).correlateAllWithResult();
+            } else if (call.customerAnswered) {
+                // Customer first: they hung up before the agent came on the line; a retry may still reach them.
+                report(event.callId(), "CUSTOMER_HUNG_UP");
             } else {
                 report(event.callId(), AGENT_NOT_REACHED);
             }
@@ -228,9 +270,14 @@ public class Callbacks {
 
     /** Tells the callback process how its attempt ended; false when it was not waiting for one. */
     private boolean report(CallId callbackId, String outcome) {
+        return report(callbackId, outcome, Map.of());
+    }
+
+    private boolean report(CallId callbackId, String outcome, Map<String, Object> variables) {
         queued.attemptEnded(callbackId.value(), outcome);
         return !runtimeService.createMessageCorrelation(CALLBACK_ATTEMPTED)
                 .processInstanceBusinessKey(callbackId.value())
+                .setVariables(variables)
                 .setVariable(OUTCOME, outcome).correlateAllWithResult().isEmpty();
     }
 
@@ -245,17 +292,24 @@ public class Callbacks {
     /** An attempt in progress: its agent, legs and number, and how far it got. */
     private static final class Attempt {
         private final String agentId;
+        private final String agentAddress;
         private final LegId agentLeg;
         private final LegId customerLeg;
         private final String number;
+        private final boolean agentFirst;
+        private final Duration ringTimeout;
         volatile boolean agentAnswered;
         volatile boolean customerAnswered;
 
-        Attempt(String agentId, LegId agentLeg, LegId customerLeg, String number) {
+        Attempt(String agentId, String agentAddress, LegId agentLeg, LegId customerLeg, String number,
+                boolean agentFirst, Duration ringTimeout) {
             this.agentId = agentId;
+            this.agentAddress = agentAddress;
             this.agentLeg = agentLeg;
             this.customerLeg = customerLeg;
             this.number = number;
+            this.agentFirst = agentFirst;
+            this.ringTimeout = ringTimeout;
         }
     }
 }

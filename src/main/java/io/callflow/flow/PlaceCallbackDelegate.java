@@ -28,7 +28,8 @@ class PlaceCallbackDelegate implements JavaDelegate {
         Duration ring = distributor.settings(queue).ringTimeout();
         int attempt = callbacks.attempt(execution.getProcessBusinessKey(),
                 CallVariables.requiredText(execution, "agentId"), CallVariables.requiredText(execution, "agentAddress"),
-                CallVariables.requiredText(execution, "number"), ring);
+                CallVariables.requiredText(execution, "number"),
+                !"customer-first".equals(CallVariables.text(execution, "order", "agent-first")), ring);
         execution.setVariable("attempts", attempt);
     }
 }

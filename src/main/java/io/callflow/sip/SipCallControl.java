@@ -132,4 +132,10 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void leaveMix(CallId callId, LegId legId) {
         b2bua.leaveMix(callId, legId);
     }
+
+    @Override
+    public void originateToNumber(CallId callId, LegId legId, String number, String callerId,
+            Duration ringTimeout) {
+        b2bua.originateToNumber(callId, legId, number, callerId, ringTimeout);
+    }
 }

@@ -124,7 +124,8 @@ class CallbackFlowTest {
         verify(callControl).dialOutbound(callbackId, customerLeg, NUMBER, Callbacks.CUSTOMER_RING);
 
         publish(new LegAnswered(callbackId, customerLeg, NUMBER, Instant.now()));
-        verify(callControl).bridge(callbackId, new LegId(agentLeg));
+        // The agent's leg plays the caller's part: the bridge joins the customer's leg to it.
+        verify(callControl).bridge(callbackId, customerLeg);
         verify(queued).connected(callbackId.value(), AGENT);
         verify(queued).attemptEnded(callbackId.value(), "CONNECTED");
         assertThat(callback).isWaitingAt("WaitForCallbackEnd");
@@ -135,6 +136,42 @@ class CallbackFlowTest {
         verify(queued).finish(callbackId.value(), "COMPLETED");
         assertThat(record()).containsEntry("outcome", "CallbackCompleted").containsEntry("caller", NUMBER)
                 .containsEntry("flow_key", "callback");
+    }
+
+    @Test
+    void customerFirst_customerAnswersHearsMusicThenTheAgentIsRungAndBridged() {
+        requested("customer-first");
+        events.publishEvent(new AgentReserved(callbackId, "support", AGENT, AGENT_USER, Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(callback).isWaitingAt("WaitForAttempt"));
+        LegId customerLeg = new LegId("customer-" + callbackId + "-1");
+        LegId agentLeg = new LegId("agent-" + callbackId + "-1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> verify(callControl).originateToNumber(callbackId,
+                customerLeg, NUMBER, Callbacks.CALLER_ID, Callbacks.CUSTOMER_RING));
+        verify(distributor, never()).offerRinging(any(), any());
+
+        publish(new LegAnswered(callbackId, customerLeg, NUMBER, Instant.now()));
+        verify(callControl).playMusic(callbackId, "default");
+        verify(distributor).offerRinging(callbackId, AGENT);
+        verify(callControl).dialAgent(callbackId, agentLeg, AGENT_USER, Duration.ofSeconds(15));
+
+        publish(new LegAnswered(callbackId, agentLeg, AGENT_USER, Instant.now()));
+        verify(agents).outboundCallAnswered(AGENT, callbackId.value());
+        verify(callControl).bridge(callbackId, agentLeg);
+        assertThat(callback).isWaitingAt("WaitForCallbackEnd");
+    }
+
+    @Test
+    void customerFirst_customerDoesNotAnswer_theReservedAgentIsReleasedUnrung() {
+        requested("customer-first");
+        events.publishEvent(new AgentReserved(callbackId, "support", AGENT, AGENT_USER, Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(callback).isWaitingAt("WaitForAttempt"));
+        LegId customerLeg = new LegId("customer-" + callbackId + "-1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> verify(callControl).originateToNumber(callbackId,
+                customerLeg, NUMBER, Callbacks.CALLER_ID, Callbacks.CUSTOMER_RING));
+        publish(new AgentLegFailed(callbackId, customerLeg, NUMBER, AgentLegOutcome.RING_TIMEOUT, Instant.now()));
+        verify(agents).releaseFromOutboundCall(AGENT, callbackId.value());
+        verify(callControl, never()).dialAgent(any(), any(), any(), any());
+        assertThat(callback).isWaitingAt("RetryDelay");
     }
 
     @Test
@@ -282,8 +319,13 @@ class CallbackFlowTest {
     // ---- helpers ----
 
     private void requested() {
+        requested("agent-first");
+    }
+
+    private void requested(String order) {
         callbackId = CallId.random();
         Map<String, Object> variables = new HashMap<>();
+        variables.put("order", order);
         variables.put("queue", "support");
         variables.put("number", NUMBER);
         variables.put("caller", NUMBER);

@@ -80,6 +80,8 @@ class QueuedCallbackSipTest {
         registry.add("callflow.media.rtp-port-max", () -> 44999);
         registry.add("callflow.sip.outbound-trunk", () -> "127.0.0.1:" + PSTN_PORT);
         registry.add("callflow.routing.default-queue", () -> "support");
+        // The start-up reconciliation on (tests switch it off by default), so the test can run it again.
+        registry.add("callflow.calls.reconcile-at-start", () -> true);
     }
 
     @Autowired TestRestTemplate http;
@@ -132,7 +134,8 @@ class QueuedCallbackSipTest {
         Map<String, Object> record = await().atMost(Duration.ofSeconds(20)).until(() -> record(callbackId),
                 r -> r.get("ended_at") != null);
         assertThat(record).containsEntry("outcome", "CallbackCompleted").containsEntry("caller", CALLER)
-                .containsEntry("flow_key", "callback");
+                .containsEntry("flow_key", "callback").containsEntry("agent", "alice");
+        assertThat(record.get("answered_at")).isNotNull();
         assertThat(callback(callbackId)).containsEntry("state", "COMPLETED").containsEntry("attempts", 1)
                 .containsEntry("agent_id", "alice");
         assertThat(queueEvents(callbackId)).containsSubsequence("CALLBACK_REQUESTED", "CONNECT",
