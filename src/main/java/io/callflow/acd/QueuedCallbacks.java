@@ -75,7 +75,8 @@ public class QueuedCallbacks {
         queueLog.write(callbackId, queue, null, "CALLBACK_REQUESTED", callId,
                 Long.toString(Math.max(0, Duration.between(entered, now).toSeconds())), null);
         announce(callbackId, "requested", null, null);
-        AfterCommit.run(dispatcher::trigger);
+        // trigger() runs its pass after this transaction commits (it registers the hook itself).
+        dispatcher.trigger();
         return find(callbackId);
     }
 
@@ -102,7 +103,8 @@ public class QueuedCallbacks {
                     callback.number(), priority, skills, Timestamp.from(callback.enteredAt()));
         }
         jdbc.update("update callback set state = 'PENDING', agent_id = null where id = ?", callbackId);
-        AfterCommit.run(dispatcher::trigger);
+        // trigger() runs its pass after this transaction commits (it registers the hook itself).
+        dispatcher.trigger();
         return true;
     }
 
@@ -195,7 +197,9 @@ public class QueuedCallbacks {
         CallbackView callback = found.get();
         jdbc.update("update callback set state = ?, ended_at = ? where id = ?", state, Timestamp.from(clock.instant()),
                 callbackId);
-        jdbc.update("delete from queue_entry where call_id = ? and state <> 'OFFERED'", callbackId);
+        // The process ends a callback only between attempts, so nothing else holds the entry (an agent reserved in that
+        // instant is released when its reservation finds no flow to take it).
+        jdbc.update("delete from queue_entry where call_id = ?", callbackId);
         queueLog.write(callbackId, callback.queue(), callback.agentId(), "CALLBACK_" + state,
                 Integer.toString(callback.attempts()), callback.lastOutcome(), null);
         announce(callbackId, state.toLowerCase(java.util.Locale.ROOT), callback.lastOutcome(), callback.agentId());

@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.callflow.acd.AgentState;
 import io.callflow.acd.Agents;
 import io.callflow.call.CallControl;
 import io.callflow.call.CallId;
+import io.callflow.events.EventSchemas;
 import io.callflow.support.Sipp;
 import io.callflow.support.TestContent;
 import io.callflow.support.Wavs;
@@ -100,6 +102,9 @@ class QueuedCallbackSipTest {
     void nobodyServesTheQueue() {
         jdbc.update("delete from sip_registration");
         jdbc.update("update agent set state = 'OFFLINE', registered = false, current_call = null, missed_offers = 0");
+        // A callback another test left open must not take this test's agent.
+        jdbc.update("update callback set state = 'CANCELLED', ended_at = current_timestamp where ended_at is null");
+        jdbc.update("delete from queue_entry where kind = 'CALLBACK'");
     }
 
     @Test
@@ -124,7 +129,8 @@ class QueuedCallbackSipTest {
                 "-mp", Integer.toString(Sipp.freePort()));
 
         // Agent first, then the customer: the record is answered when the customer answers.
-        await().atMost(Duration.ofSeconds(60)).until(() -> record(callbackId).get("answered_at") != null);
+        withDiagnosis(callbackId, () -> await().atMost(Duration.ofSeconds(60))
+                .until(() -> record(callbackId), r -> r.get("answered_at") != null));
         assertThat(state("alice")).isEqualTo(AgentState.ON_CALL);
         // What each hears: the left channel is the agent's leg, the right the customer's (the agent echoes it back).
         callControl.startRecording(new CallId(callbackId));
@@ -143,6 +149,7 @@ class QueuedCallbackSipTest {
         assertThat(jdbc.queryForList("select event_type from event_outbox where call_id = ? order by seq",
                 String.class, callbackId)).containsSubsequence("callback.requested", "callback.attempted",
                 "callback.completed");
+        assertValidEvents(callbackId);
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alice") == AgentState.AVAILABLE);
 
         Path recording = CONTENT.root().resolve("data/recordings/" + callbackId + ".wav");
@@ -167,8 +174,8 @@ class QueuedCallbackSipTest {
         Sipp agent = Sipp.start("agent-answer.xml", alicePort, SIP_PORT, "-s", "1001", "-m", "2",
                 "-mp", Integer.toString(Sipp.freePort()));
 
-        Map<String, Object> record = await().atMost(Duration.ofSeconds(90)).until(() -> record(callbackId),
-                r -> r.get("ended_at") != null);
+        Map<String, Object> record = withDiagnosis(callbackId, () -> await().atMost(Duration.ofSeconds(90))
+                .until(() -> record(callbackId), r -> r.get("ended_at") != null));
         customer.awaitSuccess(Duration.ofSeconds(30));
         agent.awaitSuccess(Duration.ofSeconds(30));
         assertThat(record).containsEntry("outcome", "CallbackFailed");
@@ -178,6 +185,7 @@ class QueuedCallbackSipTest {
                 "CALLBACK_ATTEMPT", "CALLBACK_FAILED").doesNotContain("CONNECT");
         assertThat(jdbc.queryForObject("select data from event_outbox where call_id = ? and event_type ="
                 + " 'callback.failed'", String.class, callbackId)).contains("\"reason\":\"FAILED\"");
+        assertValidEvents(callbackId);
         await().atMost(Duration.ofSeconds(20)).until(() -> state("alice") == AgentState.AVAILABLE);
         assertThat(jdbc.queryForObject("select count(*) from queue_entry where call_id = ?", Integer.class,
                 callbackId)).isZero();
@@ -223,6 +231,46 @@ class QueuedCallbackSipTest {
         // The caller's own exit is no abandon: the place went to the callback.
         assertThat(queueEvents((String) callerRecord.get("call_id"))).contains("ENTERQUEUE").doesNotContain("ABANDON");
         return callbackId;
+    }
+
+    /** Every callback.* event the outbox holds for the callback matches its documented schema. */
+    private void assertValidEvents(String callbackId) throws IOException {
+        var mapper = new ObjectMapper();
+        List<Map<String, Object>> rows = jdbc.queryForList("select * from event_outbox where call_id = ? and"
+                + " event_type like 'callback.%'", callbackId);
+        assertThat(rows).isNotEmpty();
+        for (Map<String, Object> row : rows) {
+            var event = mapper.createObjectNode();
+            event.put("id", (String) row.get("event_id")).put("type", (String) row.get("event_type"))
+                    .put("version", ((Number) row.get("version")).intValue())
+                    .put("occurredAt", "2026-01-01T00:00:00Z").put("callId", callbackId)
+                    .put("queue", (String) row.get("queue_name"));
+            if (row.get("agent_id") == null) {
+                event.putNull("agentId");
+            } else {
+                event.put("agentId", (String) row.get("agent_id"));
+            }
+            event.set("data", mapper.readTree((String) row.get("data")));
+            assertThat(EventSchemas.violations(event)).as(row.toString()).isEmpty();
+        }
+    }
+
+    /** Runs a wait; when it times out, the failure says where the callback stands (rows, process, jobs, log). */
+    private <T> T withDiagnosis(String callbackId, java.util.function.Supplier<T> wait) {
+        try {
+            return wait.get();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\ncallback: " + jdbc.queryForList("select * from callback"
+                    + " where id = ?", callbackId) + "\nqueue entry: " + jdbc.queryForList("select * from queue_entry"
+                    + " where call_id = ?", callbackId) + "\nactivities: " + jdbc.queryForList("select e.act_id_,"
+                    + " e.is_active_ from act_ru_execution e join act_ru_execution p on p.id_ = e.proc_inst_id_"
+                    + " where p.business_key_ = ?", callbackId) + "\njobs: " + jdbc.queryForList("select j.type_,"
+                    + " j.duedate_, j.retries_, j.exception_msg_, j.lock_exp_time_ from act_ru_job j join"
+                    + " act_ru_execution p on p.id_ = j.process_instance_id_ where p.business_key_ = ?", callbackId)
+                    + "\nqueue log: " + jdbc.queryForList("select event_time, event, agent_id, data1 from queue_log"
+                    + " where call_id = ? order by id", callbackId) + "\nagents: " + jdbc.queryForList("select id,"
+                    + " state, registered, current_call from agent"), e);
+        }
     }
 
     private List<Map<String, Object>> listed() {
