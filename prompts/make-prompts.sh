@@ -36,6 +36,11 @@ en() {
   say en recording-consent "This call will be recorded for quality and training purposes."
   say en callback-offer "To ask for a call back, press 1."
   say en callback-recorded "Thank you. We will call you back."
+  # Queued callback: offered during the wait (before the queue's key), then the number is confirmed or entered.
+  say en callback-in-queue "To be called back without losing your place in the queue, press"
+  say en callback-confirm-number "To be called back on the number you are calling from, press 1. To enter another number, press 2."
+  say en callback-enter-number "Please enter the number to call you back on, followed by the hash key."
+  say en callback-confirmed "Thank you. You keep your place in the queue, and we will call you back when it is your turn."
   # The language menu: each offered language announces itself in its own voice, then its key.
   say en for-this-language "For English, press"
   for n in $(seq 0 20) 30 40 50 60 70 80 90; do say en "$n" "$n"; done
@@ -58,6 +63,10 @@ de() {
   say de recording-consent "Dieses Gespräch wird zu Qualitäts- und Schulungszwecken aufgezeichnet."
   say de callback-offer "Für einen Rückruf drücken Sie die 1."
   say de callback-recorded "Vielen Dank. Wir rufen Sie zurück."
+  say de callback-in-queue "Für einen Rückruf, ohne Ihren Platz in der Warteschlange zu verlieren, drücken Sie die"
+  say de callback-confirm-number "Für einen Rückruf unter der Nummer, von der Sie anrufen, drücken Sie die 1. Für eine andere Nummer drücken Sie die 2."
+  say de callback-enter-number "Bitte geben Sie die Nummer für den Rückruf ein, gefolgt von der Rautetaste."
+  say de callback-confirmed "Vielen Dank. Sie behalten Ihren Platz in der Warteschlange, und wir rufen Sie zurück, sobald Sie an der Reihe sind."
   say de for-this-language "Für Deutsch drücken Sie die"
   for n in $(seq 0 99); do say de "$n" "$n"; done
 }
@@ -79,6 +88,10 @@ fr() {
   say fr recording-consent "Cet appel va être enregistré à des fins de qualité et de formation."
   say fr callback-offer "Pour être rappelé, appuyez sur 1."
   say fr callback-recorded "Merci. Nous vous rappellerons."
+  say fr callback-in-queue "Pour être rappelé sans perdre votre place dans la file d'attente, appuyez sur"
+  say fr callback-confirm-number "Pour être rappelé au numéro depuis lequel vous appelez, appuyez sur 1. Pour saisir un autre numéro, appuyez sur 2."
+  say fr callback-enter-number "Veuillez saisir le numéro auquel vous rappeler, suivi de la touche dièse."
+  say fr callback-confirmed "Merci. Vous gardez votre place dans la file d'attente, et nous vous rappellerons quand ce sera votre tour."
   say fr for-this-language "Pour le français, appuyez sur"
   for n in $(seq 0 99); do say fr "$n" "$n"; done
 }

@@ -183,6 +183,14 @@ public class Administration {
                 String holidays = rs.getString("holidays");
                 view.put("holidays", holidays == null || holidays.isBlank() ? List.of()
                         : Arrays.asList(holidays.split(",")));
+                Map<String, Object> callback = new LinkedHashMap<>();
+                callback.put("enabled", rs.getBoolean("callback_enabled"));
+                callback.put("key", rs.getString("callback_key"));
+                callback.put("order", rs.getString("callback_order"));
+                callback.put("retries", rs.getInt("callback_retries"));
+                callback.put("retryDelaySeconds", rs.getInt("callback_retry_delay_seconds"));
+                callback.put("windowSeconds", rs.getInt("callback_window_seconds"));
+                view.put("callback", callback);
                 view.put("members", jdbc.query("select agent_id, penalty from queue_member where queue_name = ?"
                         + " order by agent_id", (row, n) -> Map.of("agent", row.getString(1), "penalty",
                                 row.getInt(2)), name));

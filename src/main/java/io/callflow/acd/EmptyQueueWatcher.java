@@ -63,7 +63,8 @@ class EmptyQueueWatcher {
         for (String queue : emptied) {
             tx.executeWithoutResult(status -> {
                 List<Map<String, Object>> waiting = jdbc.queryForList("select call_id from queue_entry where"
-                        + " queue_name = ? and state in ('WAITING', 'HELD') for update", queue);
+                        // A callback keeps its place: it waits for agents who come back, not for the caller.
+                        + " queue_name = ? and state in ('WAITING', 'HELD') and kind = 'CALL' for update", queue);
                 for (Map<String, Object> row : waiting) {
                     String callId = (String) row.get("call_id");
                     jdbc.update("delete from queue_entry where call_id = ?", callId);

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.callflow.acd.ProvisioningSpecs.CallbackSpec;
 import io.callflow.acd.ProvisioningSpecs.AgentSpec;
 import io.callflow.acd.ProvisioningSpecs.CalendarSpec;
 import io.callflow.acd.ProvisioningSpecs.DidSpec;
@@ -339,6 +340,7 @@ class Provisioning {
                         + " max_missed_offers, service_level_seconds, service_level_target, announce_seconds,"
                         + " music_class, join_when_empty, leave_when_empty, business_hours, holidays, calendar, name)"
                         + " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values);
+        callback(queue.name(), queue.callback());
         jdbc.update("delete from queue_member where queue_name = ?", queue.name());
         for (MemberSpec member : queue.members() == null ? List.<MemberSpec>of() : queue.members()) {
             if (jdbc.queryForObject("select count(*) from agent where id = ?", Integer.class, member.agent()) == 0) {
@@ -370,6 +372,40 @@ class Provisioning {
         boolean consent = recording != null && Boolean.TRUE.equals(recording.consent());
         jdbc.update("update call_queue set recording_policy = ?, recording_consent = ?, recording_retention_days = ?"
                 + " where name = ?", mode.text(), consent, days, queue);
+    }
+
+    /** Writes the queue's callback offer after checking it; a queue without one offers no callback. */
+    private void callback(String queue, CallbackSpec spec) {
+        CallbackSettings defaults = CallbackSettings.OFF;
+        CallbackSpec callback = spec == null ? new CallbackSpec(false, null, null, null, null, null) : spec;
+        String key = callback.key() == null ? defaults.key() : callback.key();
+        if (key.length() != 1 || CallbackSettings.KEYS.indexOf(key.charAt(0)) < 0) {
+            throw new IllegalArgumentException("queue '" + queue + "': callback key '" + key
+                    + "' must be one digit, 0-9");
+        }
+        String order = callback.order() == null ? defaults.order() : callback.order();
+        if (!CallbackSettings.ORDERS.contains(order)) {
+            throw new IllegalArgumentException("queue '" + queue + "': callback order '" + order
+                    + "' is not one of agent-first, customer-first");
+        }
+        int retries = or(callback.retries(), defaults.retries());
+        int delay = or(callback.retryDelaySeconds(), (int) defaults.retryDelay().toSeconds());
+        int window = or(callback.windowSeconds(), (int) defaults.window().toSeconds());
+        if (retries < 0 || retries > 10) {
+            throw new IllegalArgumentException("queue '" + queue + "': callback retries must be 0 to 10, not "
+                    + retries);
+        }
+        if (delay < 1 || delay > 86_400) {
+            throw new IllegalArgumentException("queue '" + queue + "': callback retryDelaySeconds must be 1 to 86400,"
+                    + " not " + delay);
+        }
+        if (window < 60 || window > 7 * 86_400) {
+            throw new IllegalArgumentException("queue '" + queue + "': callback windowSeconds must be 60 to 604800,"
+                    + " not " + window);
+        }
+        jdbc.update("update call_queue set callback_enabled = ?, callback_key = ?, callback_order = ?,"
+                + " callback_retries = ?, callback_retry_delay_seconds = ?, callback_window_seconds = ? where name = ?",
+                Boolean.TRUE.equals(callback.enabled()), key, order, retries, delay, window, queue);
     }
 
     private String did(DidSpec did) {

@@ -21,11 +21,17 @@ final class ProvisioningSpecs {
     record QueueSpec(String name, String strategy, Integer ringTimeoutSeconds, Integer maxWaitSeconds,
             Integer wrapUpSeconds, Integer maxMissedOffers, Integer serviceLevelSeconds, Integer serviceLevelTarget,
             Integer announceSeconds, String musicClass, Boolean joinWhenEmpty, Boolean leaveWhenEmpty, String businessHours,
-            List<String> holidays, List<MemberSpec> members, RecordingSpec recording, String calendar) {
+            List<String> holidays, List<MemberSpec> members, RecordingSpec recording, String calendar,
+            CallbackSpec callback) {
     }
 
     /** A queue's recording policy: {@code always} (default), {@code never} or {@code on-demand}. */
     record RecordingSpec(String policy, Boolean consent, Integer retentionDays) {
+    }
+
+    /** A queue's callback offer ({@link CallbackSettings}); what is left out keeps its default. */
+    record CallbackSpec(Boolean enabled, String key, String order, Integer retries, Integer retryDelaySeconds,
+            Integer windowSeconds) {
     }
 
     /** A member is written as an agent id, or as {@code {agent: id, penalty: n}}. */

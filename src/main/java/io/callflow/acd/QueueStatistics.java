@@ -54,6 +54,8 @@ public class QueueStatistics {
                 + " where queue_name = ? and event_time >= ? and event_time < ?", queue, Timestamp.from(from),
                 Timestamp.from(to));
         int offered = 0, answered = 0, abandoned = 0, timedOut = 0, withinThreshold = 0, abandonedLate = 0;
+        int callbacksRequested = 0, callbacksConnected = 0, callbacksCompleted = 0, callbacksFailed = 0;
+        int callbacksExpired = 0, callbacksCancelled = 0;
         long waitSum = 0, talkSum = 0, completes = 0, longest = 0;
         for (Map<String, Object> e : events) {
             long data1 = number(e.get("data1"));
@@ -61,6 +63,7 @@ public class QueueStatistics {
                 case "ENTERQUEUE" -> offered++;
                 case "CONNECT" -> {
                     answered++;
+                    callbacksConnected += "callback".equals(e.get("data2")) ? 1 : 0;
                     waitSum += data1;
                     longest = Math.max(longest, data1);
                     if (data1 <= threshold) {
@@ -82,6 +85,11 @@ public class QueueStatistics {
                     completes++;
                     talkSum += number(e.get("data2"));
                 }
+                case "CALLBACK_REQUESTED" -> callbacksRequested++;
+                case "CALLBACK_COMPLETED" -> callbacksCompleted++;
+                case "CALLBACK_FAILED" -> callbacksFailed++;
+                case "CALLBACK_EXPIRED" -> callbacksExpired++;
+                case "CALLBACK_CANCELLED" -> callbacksCancelled++;
                 default -> {
                 }
             }
@@ -97,12 +105,17 @@ public class QueueStatistics {
         Integer loggedIn = jdbc.queryForObject("select count(*) from queue_member m join agent a on a.id = m.agent_id"
                 + " where m.queue_name = ? and a.registered and a.state not in ('OFFLINE', 'PAUSED')", Integer.class,
                 queue);
+        Integer callbacksWaiting = jdbc.queryForObject("select count(*) from queue_entry where queue_name = ? and"
+                + " kind = 'CALLBACK'", Integer.class, queue);
         double hours = Math.max(1, Duration.between(from, to).toSeconds()) / 3600.0;
         int needed = offered == 0 || aht.isZero() ? 0 : ErlangC.agentsNeeded(offered / hours, aht.toSeconds(),
                 config.serviceLevelTarget() / 100.0, threshold);
         return new QueueStats(queue, from, to, offered, answered, abandoned, timedOut, withinThreshold, sl,
                 Duration.ofSeconds(answered == 0 ? 0 : waitSum / answered), aht, Duration.ofSeconds(longest),
-                waiting.size(), longestNow, loggedIn == null ? 0 : loggedIn, needed);
+                waiting.size(), longestNow, loggedIn == null ? 0 : loggedIn, needed,
+                new QueueStats.CallbackFigures(callbacksRequested, callbacksConnected, callbacksCompleted,
+                        callbacksFailed, callbacksExpired, callbacksCancelled,
+                        callbacksWaiting == null ? 0 : callbacksWaiting));
     }
 
     /** The agent's figures for [from, to): answered calls, talk time, and occupancy from the state log. */

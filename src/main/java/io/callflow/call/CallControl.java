@@ -160,4 +160,14 @@ public interface CallControl {
      */
     default void refuseReplacesTransfer(CallId callId, String statusLine) {
     }
+
+    /**
+     * Places an outbound call whose first leg dials {@code number} through the default outbound trunk, From
+     * {@code callerId}; that leg plays the caller's part for the media (prompts, music, the bridge), and
+     * {@link #dialAgent} adds the agent later (a callback that rings the customer first).
+     */
+    default void originateToNumber(CallId callId, LegId legId, String number, String callerId,
+            Duration ringTimeout) {
+        throw new UnsupportedOperationException("calling a number first is not available");
+    }
 }

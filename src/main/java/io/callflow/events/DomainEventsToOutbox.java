@@ -4,6 +4,7 @@ import io.callflow.acd.AgentStateRecorded;
 import io.callflow.acd.CallConnected;
 import io.callflow.acd.CallOffered;
 import io.callflow.acd.CallQueued;
+import io.callflow.acd.CallbackChanged;
 import io.callflow.flow.CallHoldChanged;
 import io.callflow.flow.CallRecordClosed;
 import io.callflow.flow.CallRecordOpened;
@@ -43,6 +44,25 @@ class DomainEventsToOutbox {
         outbox.append(PlatformEvent.of(EventTypes.CALL_QUEUED, VERSION, queued.at(), queued.callId().value(),
                 queued.queue(), null, EventData.with("caller", queued.caller()).and("priority", queued.priority())
                         .and("requeued", queued.again()).map()));
+    }
+
+    @EventListener
+    void on(CallbackChanged callback) {
+        String type = switch (callback.change()) {
+            case "requested" -> EventTypes.CALLBACK_REQUESTED;
+            case "attempted" -> EventTypes.CALLBACK_ATTEMPTED;
+            case "completed" -> EventTypes.CALLBACK_COMPLETED;
+            default -> EventTypes.CALLBACK_FAILED;
+        };
+        EventData data = EventData.with("originalCallId", callback.callId()).and("number", callback.number())
+                .and("attempts", callback.attempts());
+        if (type.equals(EventTypes.CALLBACK_ATTEMPTED)) {
+            data = data.and("outcome", callback.outcome());
+        } else if (type.equals(EventTypes.CALLBACK_FAILED)) {
+            data = data.and("reason", callback.change().toUpperCase(java.util.Locale.ROOT));
+        }
+        outbox.append(PlatformEvent.of(type, VERSION, callback.at(), callback.callbackId(), callback.queue(),
+                callback.agentId(), data.map()));
     }
 
     @EventListener

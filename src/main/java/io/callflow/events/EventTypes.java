@@ -21,6 +21,14 @@ public final class EventTypes {
     public static final String CONFERENCE_PARTICIPANT_LEFT = "conference.participant_left";
     public static final String CONFERENCE_PARTICIPANT_MUTED = "conference.participant_muted";
     public static final String AGENT_STATE_CHANGED = "agent.state_changed";
+    /** A waiting caller asked to be called back; the callback keeps their place. */
+    public static final String CALLBACK_REQUESTED = "callback.requested";
+    /** An attempt to call back ended (outcome in the data). */
+    public static final String CALLBACK_ATTEMPTED = "callback.attempted";
+    /** A callback reached its customer and the call ended. */
+    public static final String CALLBACK_COMPLETED = "callback.completed";
+    /** A callback is over without reaching its customer (retries used up, expired or cancelled). */
+    public static final String CALLBACK_FAILED = "callback.failed";
     /** Live only: every few seconds to live subscribers, never written to the outbox. */
     public static final String QUEUE_STATS = "queue.stats";
     /** Notice: the first frame of every live stream, with the filter in force. */
@@ -32,7 +40,8 @@ public final class EventTypes {
     public static final Set<String> ALL = Set.of(CALL_ARRIVED, CALL_QUEUED, CALL_OFFERED, CALL_ANSWERED,
             CALL_TRANSFERRED, CALL_ENDED, CALL_MONITORED, AGENT_STATE_CHANGED, QUEUE_STATS, CALL_HELD, CALL_RESUMED,
             CALL_CONSULT_STARTED, CALL_CONSULT_COMPLETED, CALL_CONSULT_CANCELLED, CONFERENCE_PARTICIPANT_JOINED,
-            CONFERENCE_PARTICIPANT_LEFT, CONFERENCE_PARTICIPANT_MUTED);
+            CONFERENCE_PARTICIPANT_LEFT, CONFERENCE_PARTICIPANT_MUTED,
+            CALLBACK_REQUESTED, CALLBACK_ATTEMPTED, CALLBACK_COMPLETED, CALLBACK_FAILED);
 
     private EventTypes() {
     }

@@ -39,6 +39,11 @@ class AnnounceQueuePositionTask extends AwaitingTask {
             prompts.add("estimated-wait");
             prompts.addAll(NumberPrompts.minutes(minutes, language));
         });
+        if (CallVariables.flag(execution, "callbackEnabled", false)) {
+            // The queue offers callbacks: say how, after the wait (its key is a digit, read like a number).
+            prompts.add("callback-in-queue");
+            prompts.add(CallVariables.text(execution, "callbackKey", "5"));
+        }
         return () -> callControl.play(callId, prompts, language, false);
     }
 }

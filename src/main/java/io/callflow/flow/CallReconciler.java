@@ -133,7 +133,7 @@ class CallReconciler implements ApplicationRunner, AutoCloseable {
      */
     private Set<String> withoutSignalling() {
         Set<String> candidates = new LinkedHashSet<>(jdbc.queryForList("""
-                select call_id from queue_entry
+                select call_id from queue_entry where kind = 'CALL'
                 union select current_call from agent
                   where current_call is not null and state in ('RESERVED', 'RINGING', 'ON_CALL')
                 union select e.business_key_ from act_ru_event_subscr s join act_ru_execution e on e.id_ = s.proc_inst_id_

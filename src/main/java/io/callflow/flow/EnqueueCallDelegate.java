@@ -8,7 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.callflow.acd.CallDistributor;
 import io.callflow.acd.EnqueueRequest;
 import io.callflow.acd.EnqueueResult;
+import io.callflow.acd.CallbackSettings;
 import io.callflow.acd.QueueSettings;
+import io.callflow.acd.QueuedCallbacks;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -39,7 +41,10 @@ class EnqueueCallDelegate implements JavaDelegate {
     // model up per call loaded and walked the whole BPMN every time (measured: a third of the enqueue's CPU).
     private final Map<String, Boolean> offerAtOnceByElement = new ConcurrentHashMap<>();
 
-    EnqueueCallDelegate(CallDistributor distributor, Clock clock) {
+    private final QueuedCallbacks callbacks;
+
+    EnqueueCallDelegate(CallDistributor distributor, Clock clock, QueuedCallbacks callbacks) {
+        this.callbacks = callbacks;
         this.distributor = distributor;
         this.clock = clock;
     }
@@ -77,6 +82,14 @@ class EnqueueCallDelegate implements JavaDelegate {
         execution.setVariable("estimatedWaitSeconds", queued.estimatedWait().toSeconds());
         execution.setVariable("announceInterval", settings.announceInterval().toString());
         execution.setVariable("musicClass", settings.musicClass());
+        CallbackSettings callback = callbacks.settings(queue);
+        if (callback.enabled()) {
+            // Only a queue that offers callbacks gets the variables (and the wait's listening branch).
+            execution.setVariable("callbackEnabled", true);
+            execution.setVariable("callbackKey", callback.key());
+        } else if (execution.hasVariable("callbackEnabled")) {
+            execution.setVariable("callbackEnabled", false);
+        }
     }
 
     private static boolean offerAtOnce(DelegateExecution execution) {

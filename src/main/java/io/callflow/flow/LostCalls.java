@@ -2,6 +2,7 @@ package io.callflow.flow;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.callflow.acd.CallDistributor;
 import io.callflow.call.CallId;
@@ -28,9 +29,11 @@ class LostCalls {
     private final CallDistributor distributor;
     private final CallRecords records;
     private final TransactionTemplate transactions;
+    private final Callbacks callbacks;
 
     LostCalls(RuntimeService runtimeService, CallDistributor distributor, CallRecords records,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions, Callbacks callbacks) {
+        this.callbacks = callbacks;
         this.runtimeService = runtimeService;
         this.distributor = distributor;
         this.records = records;
@@ -39,6 +42,11 @@ class LostCalls {
 
     /** Ends the call; returns the agents that were held by it (now released). */
     List<String> end(CallId callId, String outcome) {
+        // A callback's caller hung up on purpose: only its attempt died, the callback itself goes on.
+        Optional<List<String>> callback = callbacks.lost(callId, outcome);
+        if (callback.isPresent()) {
+            return callback.get();
+        }
         return transactions.execute(status -> {
             // The ACD first: the flow's own clean-up then finds the queue place gone and the agent in wrap-up, so the
             // queue log says CALL_LOST, not ABANDON (an abandon rate must count callers who gave up, not crashes).

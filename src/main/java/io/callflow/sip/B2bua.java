@@ -1136,4 +1136,28 @@ final class B2bua implements Transfers.Legs {
             sendByeQuietly(call, dialog);
         }
     }
+
+    /**
+     * An outbound call whose first leg dials {@code number} at the outbound trunk, in the caller's place for the
+     * media, From {@code callerId} (a callback that rings the customer first; the agent is dialled once they answer).
+     */
+    public void originateToNumber(CallId callId, LegId legId, String number, String callerId, Duration ringTimeout) {
+        var call = new SipCall(callId, LegId.random(), "originate-" + callId, null, null,
+                UUID.randomUUID().toString().substring(0, 8), callerId);
+        call.outbound = true;
+        call.setupMeasured = true;
+        calls.put(callId, call);
+        events.onLane(callId, () -> {
+            try {
+                List<Binding> trunk = outboundTrunk == null ? List.of() : List.of(new Binding(number,
+                        "sip:" + number + "@" + outboundTrunk.host() + ":" + outboundTrunk.port(), null,
+                        outboundTrunk.host(), outboundTrunk.port(), "udp", null, 0));
+                dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, true, callerId);
+            } catch (Exception e) {
+                log.error("Call {}: originate to a number failed: {}", callId, e.toString(), e);
+            } finally {
+                forgetIfFinished(call);
+            }
+        });
+    }
 }

@@ -147,4 +147,10 @@ record SipCallControl(B2bua b2bua) implements CallControl {
     public void refuseReplacesTransfer(CallId callId, String statusLine) {
         b2bua.refuseReplacesTransfer(callId, statusLine);
     }
+
+    @Override
+    public void originateToNumber(CallId callId, LegId legId, String number, String callerId,
+            Duration ringTimeout) {
+        b2bua.originateToNumber(callId, legId, number, callerId, ringTimeout);
+    }
 }

@@ -185,6 +185,8 @@ class RoleMatrixTest {
                 get("/api/v1/agents/alice/stats", Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
                 get("/api/v1/agents/bob/stats", Caller.ADMIN, Caller.SUPERVISOR),
                 get("/api/v1/queues/sales/stats", Caller.ADMIN, Caller.SUPERVISOR),
+                get("/api/v1/queues/sales/callbacks", Caller.ADMIN, Caller.SUPERVISOR),
+                cancelCallback(),
                 get("/api/v1/rules", Caller.ADMIN, Caller.SUPERVISOR),
                 // Live events: every role, each seeing what its role allows (LiveEventsTest)
                 stream("GET /api/v1/events", HttpStatus.OK, Caller.ADMIN, Caller.SUPERVISOR, Caller.AGENT),
@@ -588,6 +590,20 @@ class RoleMatrixTest {
                 (caller, target, done) -> assertThat(jdbc.queryForList("select document from agent_dial_plan",
                         String.class).stream().anyMatch(plan -> plan.contains("*" + (40 + caller.ordinal()))))
                         .isEqualTo(done));
+    }
+
+    /** A pending callback of queue sales (no process runs for it here: the cancel still ends its record). */
+    private Operation cancelCallback() {
+        String callback = "matrix-callback";
+        return new Operation("DELETE /api/v1/queues/{queue}/callbacks/{callbackId}", HttpMethod.DELETE,
+                target -> "/api/v1/queues/sales/callbacks/" + callback, caller -> null,
+                roles(Caller.ADMIN, Caller.SUPERVISOR), HttpStatus.NO_CONTENT,
+                () -> jdbc.update("insert into callback (id, call_id, queue_name, number, entered_at, requested_at,"
+                        + " expires_at, state) values (?, 'matrix-caller', 'sales', '4930111', now(), now(),"
+                        + " now() + interval '1 hour', 'PENDING') on conflict (id) do update set state = 'PENDING',"
+                        + " ended_at = null", callback),
+                (caller, target, done) -> assertThat(jdbc.queryForObject("select state from callback where id = ?",
+                        String.class, callback)).isEqualTo(done ? "CANCELLED" : "PENDING"));
     }
 
     private Operation deleteNumber() {
