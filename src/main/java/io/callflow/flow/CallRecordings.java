@@ -121,9 +121,11 @@ public class CallRecordings {
         }
     }
 
+    /** The call's queue, or null: a call that never queued (click-to-call, an internal call) has a null column. */
     private String queueOf(String callId) {
-        return jdbc.queryForList("select queue_name from call_record where call_id = ?", String.class, callId)
-                .stream().findFirst().orElse(null);
+        List<String> queues = jdbc.queryForList("select queue_name from call_record where call_id = ?", String.class,
+                callId);
+        return queues.isEmpty() ? null : queues.get(0);
     }
 
     private ProcessInstance instance(String callId) {

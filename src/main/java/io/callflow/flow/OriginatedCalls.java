@@ -121,7 +121,9 @@ public class OriginatedCalls {
             jdbc.update("update call_record set answered_at = ? where call_id = ?", Timestamp.from(clock.instant()),
                     event.callId().value());
             call.numberAnswered = true;
-            callControl.bridge(event.callId(), call.agentLeg());
+            // The agent's leg plays the caller's part for the media (it was dialled first), so the leg to bridge it
+            // to is the number's; bridging the agent's leg joined it to itself and the two never heard each other.
+            callControl.bridge(event.callId(), call.numberLeg());
         }
     }
 

@@ -18,6 +18,7 @@ import io.callflow.acd.AgentState;
 import io.callflow.acd.Agents;
 import io.callflow.support.Sipp;
 import io.callflow.support.TestContent;
+import io.callflow.support.Wavs;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.identity.User;
@@ -330,7 +331,8 @@ class CallControlApiTest {
 
         Sipp agent = Sipp.start("agent-answer.xml", alicePort, SIP_PORT, "-s", "1001", "-rtp_echo",
                 "-mp", Integer.toString(Sipp.freePort()));
-        Sipp pstn = Sipp.start("agent-answer.xml", PSTN_PORT, SIP_PORT, "-s", "4930999", "-rtp_echo",
+        // The number answers and talks (7 s of speech), then waits for the BYE.
+        Sipp pstn = Sipp.start("agent-answer-then-silent.xml", PSTN_PORT, SIP_PORT, "-s", "4930999",
                 "-mp", Integer.toString(Sipp.freePort()));
         ResponseEntity<String> placed = send("alice", HttpMethod.POST, "/api/v1/calls/originate",
                 "{\"agent\":\"alice\",\"number\":\"+4930999\"}");
@@ -341,6 +343,17 @@ class CallControlApiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> record(callId).get("answered_at") != null);
         assertThat(state("alice")).isEqualTo(AgentState.ON_CALL);
         assertThat(liveCall("alice", "")).containsEntry("callId", callId).containsEntry("state", "TALKING");
+        // Both hear each other: the number's speech reaches the agent (right channel), who echoes it (left channel).
+        assertThat(send("alice", HttpMethod.POST, "/api/v1/calls/" + callId + "/recording",
+                "{\"action\":\"start\"}").getStatusCode()).isEqualTo(HttpStatus.OK);
+        Thread.sleep(2000);
+        assertThat(send("alice", HttpMethod.POST, "/api/v1/calls/" + callId + "/recording",
+                "{\"action\":\"stop\"}").getStatusCode()).isEqualTo(HttpStatus.OK);
+        Path talk = CONTENT.root().resolve("data/recordings/" + callId + ".wav");
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(talk) && Files.size(talk) > 8044);
+        double[] rms = Wavs.channelRms(talk);
+        assertThat(rms[1]).as("the number's voice, which the agent hears").isGreaterThan(300);
+        assertThat(rms[0]).as("the agent's echo of it, which the number hears").isGreaterThan(300);
 
         assertThat(send("alice", HttpMethod.POST, "/api/v1/calls/" + callId + "/hangup", null).getStatusCode())
                 .isEqualTo(HttpStatus.OK);

@@ -96,7 +96,7 @@ class CallbackFlowTest {
     @BeforeEach
     void setUp() {
         AbstractAssertions.init(processEngine);
-        when(router.route(any())).thenReturn(new RoutingDecision("support", 0, Map.of(), List.of(), false,
+        when(router.route(any(), any())).thenReturn(new RoutingDecision("support", 0, Map.of(), List.of(), false,
                 List.of("Menu choice to queue")));
         when(distributor.enqueue(any())).thenAnswer(invocation -> new EnqueueResult.Queued(
                 invocation.<EnqueueRequest>getArgument(0).queue(), 2, Duration.ofSeconds(90)));
