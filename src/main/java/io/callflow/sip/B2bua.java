@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import gov.nist.javax.sip.message.SIPRequest;
-import io.callflow.call.AgentLegFailed;
 import io.callflow.call.AgentLegOutcome;
 import io.callflow.call.CallArrived;
 import io.callflow.call.CallControl;
@@ -22,10 +21,8 @@ import io.callflow.call.CallId;
 import io.callflow.call.DialPlan;
 import io.callflow.call.HangupCause;
 import io.callflow.call.HoldOutcome;
-import io.callflow.call.LegAnswered;
 import io.callflow.call.LegHungUp;
 import io.callflow.call.LegId;
-import io.callflow.call.LegRinging;
 import io.callflow.call.MediaTimedOut;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
@@ -43,9 +40,7 @@ import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.Transaction;
-import javax.sip.address.Address;
 import javax.sip.address.SipURI;
-import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
@@ -89,12 +84,12 @@ final class B2bua implements Transfers.Legs {
      * ends) is dropped instead of starting a second call.
      */
     private final Map<String, Boolean> recentlyEnded = new ConcurrentHashMap<>();
-    /** INVITE received from the trunk to the first INVITE sent to an agent: the routing time callers feel. */
-    private final Timer setup;
     /** INVITE received to CallArrived published: the SIP layer's own share of the setup time. */
     private final Timer admission;
     private final AdmissionControl admissionControl;
     private final Transfers transfers;
+    /** The legs this B2BUA places (agents, trunks) and their forks. */
+    private final AgentLegs legs;
     private final ReplacesTransfers replaces;
     private final MediaSecurity security;
     /** Where outbound calls go ({@code callflow.sip.outbound-trunk}), or null when none is configured. */
@@ -122,10 +117,27 @@ final class B2bua implements Transfers.Legs {
         this.admission = Timer.builder("callflow.sip.admission")
                 .description("INVITE from the trunk to the call handed to its flow (trunk, number, SDP, 180)")
                 .publishPercentileHistogram().register(meters);
-        this.setup = Timer.builder("callflow.call.setup")
+        // INVITE received from the trunk to the first INVITE sent to an agent: the routing time callers feel.
+        Timer setup = Timer.builder("callflow.call.setup")
                 .description("INVITE from the trunk to the first INVITE sent to an agent")
                 .publishPercentileHistogram().register(meters);
         this.admissionControl = new AdmissionControl(properties.overload(), meters);
+        this.legs = new AgentLegs(sip, properties, media, events, timers, bySipCallId, setup, new AgentLegs.Owner() {
+            @Override
+            public ContactHeader contact(String transport) throws Exception {
+                return B2bua.this.contact(transport);
+            }
+
+            @Override
+            public void sendBye(SipCall call, Dialog dialog) {
+                sendByeQuietly(call, dialog);
+            }
+
+            @Override
+            public void forgetIfFinished(SipCall call) {
+                B2bua.this.forgetIfFinished(call);
+            }
+        });
         this.transfers = new Transfers(sip, properties, media, events, timers, this);
         this.replaces = new ReplacesTransfers(sip, media, events, transfers, new ReplacesDialogs());
         this.transfers.replaces = replaces;
@@ -215,7 +227,7 @@ final class B2bua implements Transfers.Legs {
         ClientTransaction transaction = event.getClientTransaction();
         Object owner = transaction == null ? null : transaction.getApplicationData();
         if (owner instanceof Fork fork) {
-            events.onLane(fork.call().callId, () -> agentResponse(fork, event));
+            events.onLane(fork.call().callId, () -> legs.response(fork, event));
         } else if (owner instanceof Refer refer) {
             events.onLane(refer.call().callId, () -> transfers.referAnswered(refer, event));
         } else if (transaction != null) {
@@ -238,7 +250,7 @@ final class B2bua implements Transfers.Legs {
         }
         Object owner = transaction.getApplicationData();
         if (owner instanceof Fork fork) {
-            events.onLane(fork.call().callId, () -> forkFailed(fork, AgentLegOutcome.NO_RESPONSE));
+            events.onLane(fork.call().callId, () -> legs.forkFailed(fork, AgentLegOutcome.NO_RESPONSE));
         } else if (owner instanceof Refer refer) {
             events.onLane(refer.call().callId, () -> transfers.referFailed(refer, "408 Request Timeout",
                     "got no response"));
@@ -515,7 +527,7 @@ final class B2bua implements Transfers.Legs {
     public void dialAgent(CallId callId, LegId legId, String agentAddress, Duration ringTimeout) {
         withCall(callId, "dial agent", call -> {
             MediaSecurity.AgentPlan plan = security.agent(registrar.contacts(agentAddress));
-            dial(call, new AgentLeg(legId, agentAddress), plan.contacts(), plan.srtp(), ringTimeout, false,
+            legs.dial(call, new AgentLeg(legId, agentAddress), plan.contacts(), plan.srtp(), ringTimeout, false,
                     call.caller);
         });
     }
@@ -533,7 +545,7 @@ final class B2bua implements Transfers.Legs {
         events.onLane(callId, () -> {
             try {
                 MediaSecurity.AgentPlan plan = security.agent(registrar.contacts(agentAddress));
-                dial(call, new AgentLeg(agentLeg, agentAddress), plan.contacts(), plan.srtp(), ringTimeout, true,
+                legs.dial(call, new AgentLeg(agentLeg, agentAddress), plan.contacts(), plan.srtp(), ringTimeout, true,
                         callerId);
             } catch (Exception e) {
                 log.error("Call {}: originate failed: {}", callId, e.toString(), e);
@@ -555,59 +567,8 @@ final class B2bua implements Transfers.Legs {
             List<Binding> trunk = outboundTrunk == null ? List.of() : List.of(new Binding(number,
                     "sip:" + number + "@" + outboundTrunk.host() + ":" + outboundTrunk.port(), null,
                     outboundTrunk.host(), outboundTrunk.port(), "udp", null, 0));
-            dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, false, from);
+            legs.dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, false, from);
         });
-    }
-
-    /**
-     * Rings a new leg at each of {@code contacts} (forks; the first to answer wins). {@code callerPart}: the leg plays
-     * the caller's part for the media (an outbound call's first leg); {@code fromUser}: who the leg's From names.
-     */
-    private void dial(SipCall call, AgentLeg agent, List<Binding> contacts, SrtpPolicy srtp,
-            Duration ringTimeout, boolean callerPart, String fromUser) {
-        CallId callId = call.callId;
-        LegId legId = agent.legId;
-        String agentAddress = agent.user;
-        call.agents.put(legId, agent);
-        if (call.ended || contacts.isEmpty()) {
-            agent.ended = true;
-            events.publish(new AgentLegFailed(callId, legId, agentAddress, AgentLegOutcome.UNAVAILABLE,
-                    Instant.now()));
-            return;
-        }
-        try {
-            agent.media = callerPart ? media.offerAsCaller(callId, legId, srtp) : media.offer(callId, legId, srtp);
-        } catch (Exception e) {
-            // No RTP port (pool exhausted or taken by another program): the flow must hear it, not wait forever.
-            log.error("Call {}: no media for agent {}'s leg: {}", callId, agentAddress, e.toString());
-            legFailed(call, agent, AgentLegOutcome.FAILED);
-            return;
-        }
-        for (Binding contact : contacts) {
-            try {
-                Request invite = agentInvite(call, agent, contact, fromUser);
-                ClientTransaction transaction = sip.provider().getNewClientTransaction(invite);
-                var fork = new Fork(call, agent, transaction, callIdOf(invite));
-                transaction.setApplicationData(fork);
-                transaction.sendRequest();
-                // Responses are handled on this lane after this task, so registering after the send is in time.
-                agent.forks.add(fork);
-                bySipCallId.put(fork.sipCallId(), call);
-            } catch (Exception e) {
-                log.warn("Call {}: INVITE to {}'s contact {} not sent: {}", callId, agentAddress,
-                        contact.contact(), e.toString());
-            }
-        }
-        if (agent.forks.isEmpty()) {
-            legFailed(call, agent, AgentLegOutcome.UNAVAILABLE);
-            return;
-        }
-        if (!call.setupMeasured) {
-            call.setupMeasured = true;
-            setup.record(System.nanoTime() - call.arrivedNanos, TimeUnit.NANOSECONDS);
-        }
-        agent.ringTimer = timers.schedule(() -> events.onLane(callId, () -> ringTimedOut(agent, call)),
-                ringTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void cancelAgentLeg(CallId callId, LegId legId) {
@@ -707,7 +668,7 @@ final class B2bua implements Transfers.Legs {
                 hangUpAgentLeg(call, agent, HangupCause.FAILURE);
             } else if (!agent.answered) {
                 agent.forks.stream().filter(fork -> fork.sipCallId().equals(sipCallId)).findFirst()
-                        .ifPresent(fork -> forkFailed(fork, AgentLegOutcome.FAILED));
+                        .ifPresent(fork -> legs.forkFailed(fork, AgentLegOutcome.FAILED));
             }
         }
     }
@@ -745,179 +706,10 @@ final class B2bua implements Transfers.Legs {
         }
     }
 
-    // ---- agent legs ----
-
-    private Request agentInvite(SipCall call, AgentLeg agent, Binding contact, String fromUser) throws Exception {
-        var addresses = sip.addresses();
-        var headers = sip.headers();
-        SipURI requestUri = (SipURI) addresses.createURI(contact.contact());
-        Address from = addresses.createAddress("sip:" + fromUser + "@" + properties.domain());
-        Address to = addresses.createAddress("sip:" + agent.user + "@" + properties.domain());
-        String transport = contact.transport() == null ? "udp" : contact.transport();
-        List<ViaHeader> via = List.of(headers.createViaHeader(sip.advertisedAddress(), sip.port(transport), transport,
-                null));
-        Request invite = sip.messages().createRequest(requestUri, Request.INVITE, sip.provider().getNewCallId(),
-                headers.createCSeqHeader(1L, Request.INVITE),
-                headers.createFromHeader(from, UUID.randomUUID().toString().substring(0, 8)),
-                headers.createToHeader(to, null), via, headers.createMaxForwardsHeader(70),
-                headers.createContentTypeHeader("application", "sdp"), agent.media.localSdp());
-        invite.addHeader(contact(transport));
-        if (agent.trunkRoute != null) {
-            agent.trunkRoute.decorate(invite, sip);
-        }
-        // RFC 3581: reach the phone where its REGISTER came from, which behind NAT is not its Contact.
-        boolean behindNat = !(contact.sourceHost().equals(requestUri.getHost())
-                && contact.sourcePort() == (requestUri.getPort() < 0 ? 5060 : requestUri.getPort()));
-        if (behindNat) {
-            SipURI route = addresses.createSipURI(null, contact.sourceHost());
-            route.setPort(contact.sourcePort());
-            route.setTransportParam(transport);
-            route.setLrParam();
-            invite.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
-        }
-        return invite;
-    }
-
-    private void agentResponse(Fork fork, ResponseEvent event) {
-        Response response = event.getResponse();
-        int status = response.getStatusCode();
-        AgentLeg agent = fork.leg();
-        SipCall call = fork.call();
-        try {
-            if (status < 200) {
-                // Provisional responses are reported once per leg (RFC 3261 section 13.2.2.1: 100 is hop-by-hop).
-                if (status > Response.TRYING && !agent.ringing && !agent.ended && !agent.answered) {
-                    agent.ringing = true;
-                    events.publish(new LegRinging(call.callId, agent.legId, agent.user, status, Instant.now()));
-                }
-                return;
-            }
-            if (status < 300) {
-                Dialog dialog = event.getDialog();
-                long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
-                try {
-                    dialog.sendAck(dialog.createAck(cseq));
-                } catch (Exception e) {
-                    // A phone our ACK cannot reach has no session with us (RFC 3261 section 13.2.2.4).
-                    log.warn("Call {}: ACK to agent {} not sent: {}", call.callId, agent.user, e.toString());
-                    forkFailed(fork, AgentLegOutcome.FAILED);
-                    return;
-                }
-                if (agent.answered || agent.ended) {
-                    // A second phone answered too late, or the answer crossed our CANCEL: hang that one up.
-                    sendByeQuietly(call, dialog);
-                    return;
-                }
-                agent.answered = true;
-                agent.winner = fork;
-                agent.dialog = dialog;
-                cancelTimer(agent);
-                for (Fork other : agent.forks) {
-                    if (other != fork) {
-                        cancelFork(other);
-                    }
-                }
-                if (response.getRawContent() != null) {
-                    media.answered(agent.media, new String(response.getRawContent(), StandardCharsets.UTF_8));
-                }
-                log.info("Call {}: agent {} answered", call.callId, agent.user);
-                events.publish(new LegAnswered(call.callId, agent.legId, agent.user, Instant.now()));
-                return;
-            }
-            forkFailed(fork, switch (status) {
-                case Response.BUSY_HERE, Response.BUSY_EVERYWHERE -> AgentLegOutcome.BUSY;
-                case Response.DECLINE -> AgentLegOutcome.DECLINED;
-                case Response.TEMPORARILY_UNAVAILABLE, Response.NOT_FOUND -> AgentLegOutcome.UNAVAILABLE;
-                case Response.REQUEST_TIMEOUT -> AgentLegOutcome.NO_RESPONSE;
-                case Response.REQUEST_TERMINATED -> AgentLegOutcome.RING_TIMEOUT;
-                default -> AgentLegOutcome.FAILED;
-            });
-        } catch (Exception e) {
-            log.error("Call {}: handling {} from agent {} failed: {}", call.callId, status, agent.user, e.toString(),
-                    e);
-        }
-    }
-
-    /** One fork failed; when every fork has, the leg has failed with the most telling outcome. */
-    private void forkFailed(Fork fork, AgentLegOutcome outcome) {
-        AgentLeg agent = fork.leg();
-        bySipCallId.remove(fork.sipCallId());
-        if (agent.answered || agent.ended) {
-            return;
-        }
-        if (agent.outcome == null || outcome.ordinal() < agent.outcome.ordinal()) {
-            agent.outcome = outcome;
-        }
-        boolean allFailed = agent.forks.stream().allMatch(f -> !bySipCallId.containsKey(f.sipCallId()));
-        if (allFailed) {
-            agent.ended = true;
-            cancelTimer(agent);
-            media.release(agent.media);
-            SipCall call = fork.call();
-            log.info("Call {}: agent {} did not answer ({})", call.callId, agent.user, agent.outcome);
-            events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, agent.outcome, Instant.now()));
-            forgetIfFinished(call);
-        }
-    }
-
-    private void legFailed(SipCall call, AgentLeg agent, AgentLegOutcome outcome) {
-        agent.ended = true;
-        cancelTimer(agent);
-        if (agent.media != null) {
-            media.release(agent.media);
-        }
-        events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, outcome, Instant.now()));
-        forgetIfFinished(call);
-    }
-
-    private void ringTimedOut(AgentLeg agent, SipCall call) {
-        if (agent.answered || agent.ended) {
-            return;
-        }
-        agent.ended = true;
-        agent.forks.forEach(this::cancelFork);
-        media.release(agent.media);
-        log.info("Call {}: agent {} rang out", call.callId, agent.user);
-        events.publish(new AgentLegFailed(call.callId, agent.legId, agent.user, AgentLegOutcome.RING_TIMEOUT,
-                Instant.now()));
-        forgetIfFinished(call);
-    }
-
     /** Ends an agent's leg on our side: BYE or CANCEL, and its media and SIP Call-ID released even if those fail. */
     @Override
     public void endAgent(SipCall call, AgentLeg agent) {
-        if (agent.ended) {
-            return;
-        }
-        agent.ended = true;
-        cancelTimer(agent);
-        if (agent.answered && agent.dialog != null) {
-            sendByeQuietly(call, agent.dialog);
-            bySipCallId.remove(agent.winner.sipCallId());
-        } else {
-            agent.forks.forEach(this::cancelFork);
-        }
-        if (agent.media != null) {
-            media.release(agent.media);
-        }
-    }
-
-    private void cancelFork(Fork fork) {
-        try {
-            var state = fork.transaction().getState();
-            if (state == javax.sip.TransactionState.PROCEEDING || state == javax.sip.TransactionState.CALLING) {
-                sip.provider().getNewClientTransaction(fork.transaction().createCancel()).sendRequest();
-            }
-        } catch (Exception e) {
-            log.debug("CANCEL of fork {} not sent: {}", fork.sipCallId(), e.toString());
-        }
-        bySipCallId.remove(fork.sipCallId());
-    }
-
-    private static void cancelTimer(AgentLeg agent) {
-        if (agent.ringTimer != null) {
-            agent.ringTimer.cancel(false);
-        }
+        legs.end(call, agent);
     }
 
     @Override
@@ -1025,7 +817,7 @@ final class B2bua implements Transfers.Legs {
             var route = outboundTrunks.route(trunk, number, callerId);
             AgentLeg leg = new AgentLeg(legId, number);
             leg.trunkRoute = route.orElse(null);
-            dial(call, leg, route.map(r -> List.of(r.binding())).orElse(List.of()), SrtpPolicy.OFF, ringTimeout,
+            legs.dial(call, leg, route.map(r -> List.of(r.binding())).orElse(List.of()), SrtpPolicy.OFF, ringTimeout,
                     false, route.map(OutboundTrunks.Route::callerId).orElse(call.caller));
         });
     }
@@ -1152,7 +944,7 @@ final class B2bua implements Transfers.Legs {
                 List<Binding> trunk = outboundTrunk == null ? List.of() : List.of(new Binding(number,
                         "sip:" + number + "@" + outboundTrunk.host() + ":" + outboundTrunk.port(), null,
                         outboundTrunk.host(), outboundTrunk.port(), "udp", null, 0));
-                dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, true, callerId);
+                legs.dial(call, new AgentLeg(legId, number), trunk, SrtpPolicy.OFF, ringTimeout, true, callerId);
             } catch (Exception e) {
                 log.error("Call {}: originate to a number failed: {}", callId, e.toString(), e);
             } finally {
