@@ -26,7 +26,6 @@ import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
 import io.callflow.media.MediaControl;
 import io.callflow.media.MediaEndpoints;
-import io.callflow.media.MediaLeg;
 import io.callflow.media.NoCommonCodecException;
 import io.callflow.media.SrtpPolicy;
 import io.callflow.sip.SipCall.AgentLeg;
@@ -43,7 +42,6 @@ import javax.sip.Transaction;
 import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
-import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -90,6 +88,8 @@ final class B2bua implements Transfers.Legs {
     private final Transfers transfers;
     /** The legs this B2BUA places (agents, trunks) and their forks. */
     private final AgentLegs legs;
+    /** BYE, CANCEL, INFO and re-INVITE within a call's dialogs. */
+    private final InDialogRequests inDialog;
     private final ReplacesTransfers replaces;
     private final MediaSecurity security;
     /** Where outbound calls go ({@code callflow.sip.outbound-trunk}), or null when none is configured. */
@@ -138,6 +138,7 @@ final class B2bua implements Transfers.Legs {
                 B2bua.this.forgetIfFinished(call);
             }
         });
+        this.inDialog = new InDialogRequests(sip, media, mediaControl, events, this);
         this.transfers = new Transfers(sip, properties, media, events, timers, this);
         this.replaces = new ReplacesTransfers(sip, media, events, transfers, new ReplacesDialogs());
         this.transfers.replaces = replaces;
@@ -202,12 +203,12 @@ final class B2bua implements Transfers.Legs {
         events.onLane(call.callId, () -> {
             try {
                 switch (request.getMethod()) {
-                    case Request.BYE -> bye(call, request, transaction);
-                    case Request.CANCEL -> cancel(call, request, transaction);
-                    case Request.INFO -> info(call, request, transaction);
+                    case Request.BYE -> inDialog.bye(call, request, transaction);
+                    case Request.CANCEL -> inDialog.cancel(call, request, transaction);
+                    case Request.INFO -> inDialog.info(call, request, transaction);
                     case Request.REFER -> transfers.referReceived(call, request, transaction);
                     case Request.NOTIFY -> transfers.notifyReceived(call, request, transaction);
-                    case Request.INVITE -> reInvite(call, request, transaction);
+                    case Request.INVITE -> inDialog.reInvite(call, request, transaction);
                     default -> sip.respond(transaction, request, Response.METHOD_NOT_ALLOWED, null);
                 }
             } catch (Exception e) {
@@ -403,90 +404,6 @@ final class B2bua implements Transfers.Legs {
                 forget(call);
             }
         }
-    }
-
-    private void bye(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        // The leg is over whether or not our 200 reaches the peer (a TCP peer may already have closed the connection).
-        respondQuietly(transaction, request, Response.OK, null);
-        String sipCallId = callIdOf(request);
-        if (sipCallId.equals(call.sipCallId)) {
-            if (!call.ended) {
-                call.ended = true;
-                media.release(call.callerMedia);
-                events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.REMOTE_HANGUP, Instant.now()));
-            }
-        } else {
-            for (AgentLeg agent : call.agents.values()) {
-                if (agent.winner != null && agent.winner.sipCallId().equals(sipCallId) && !agent.ended) {
-                    agent.ended = true;
-                    media.release(agent.media);
-                    events.publish(new LegHungUp(call.callId, agent.legId, HangupCause.REMOTE_HANGUP, Instant.now()));
-                }
-            }
-        }
-        forgetIfFinished(call);
-    }
-
-    /** RFC 3261 section 9.2: 200 to the CANCEL, 487 to the INVITE it cancels. */
-    private void cancel(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        sip.respond(transaction, request, Response.OK, null);
-        if (!call.answered && !call.ended) {
-            call.ended = true;
-            Response terminated = sip.messages().createResponse(Response.REQUEST_TERMINATED, call.invite);
-            ((ToHeader) terminated.getHeader(ToHeader.NAME)).setTag(call.toTag);
-            call.inviteTransaction.sendResponse(terminated);
-            media.release(call.callerMedia);
-            events.publish(new LegHungUp(call.callId, call.callerLeg, HangupCause.CANCELLED, Instant.now()));
-        }
-        forgetIfFinished(call);
-    }
-
-    /** DTMF in SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
-    private void info(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        String body = request.getRawContent() == null ? "" : new String(request.getRawContent(), StandardCharsets.UTF_8);
-        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
-        String subtype = type == null ? "" : type.getContentSubType().toLowerCase();
-        Character digit = null;
-        if (subtype.equals("dtmf-relay")) {
-            for (String line : body.split("\r?\n")) {
-                if (line.trim().toLowerCase().startsWith("signal")) {
-                    String value = line.substring(line.indexOf('=') + 1).trim();
-                    digit = value.isEmpty() ? null : value.charAt(0);
-                }
-            }
-        } else if (subtype.equals("dtmf") && !body.isBlank()) {
-            digit = body.trim().charAt(0);
-        }
-        if (digit == null || "0123456789*#ABCD".indexOf(Character.toUpperCase(digit)) < 0) {
-            sip.respond(transaction, request, subtype.startsWith("dtmf") ? Response.BAD_REQUEST
-                    : Response.UNSUPPORTED_MEDIA_TYPE, subtype.startsWith("dtmf") ? "No DTMF signal" : null);
-            return;
-        }
-        sip.respond(transaction, request, Response.OK, null);
-        mediaControl.digitReceived(call.callId, call.callerLeg, Character.toUpperCase(digit));
-    }
-
-    /** Hold and resume (RFC 3264 section 8.4): the media layer answers the new offer. */
-    private void reInvite(SipCall call, Request request, ServerTransaction transaction) throws Exception {
-        String sipCallId = callIdOf(request);
-        MediaLeg leg = sipCallId.equals(call.sipCallId) ? call.callerMedia : call.agents.values().stream()
-                .filter(a -> a.winner != null && a.winner.sipCallId().equals(sipCallId)).map(a -> a.media)
-                .findFirst().orElse(null);
-        if (leg == null || request.getRawContent() == null) {
-            sip.respond(transaction, request, Response.NOT_ACCEPTABLE_HERE, null);
-            return;
-        }
-        String answer;
-        try {
-            answer = media.reoffer(leg, new String(request.getRawContent(), StandardCharsets.UTF_8));
-        } catch (NoCommonCodecException e) {
-            sip.respond(transaction, request, Response.NOT_ACCEPTABLE_HERE, "No common codec");
-            return;
-        }
-        Response ok = sip.messages().createResponse(Response.OK, request);
-        ok.addHeader(contact(transportOf(request)));
-        ok.setContent(answer, sip.headers().createContentTypeHeader("application", "sdp"));
-        transaction.sendResponse(ok);
     }
 
     // ---- CallControl: commands from the flow ----
@@ -794,11 +711,11 @@ final class B2bua implements Transfers.Legs {
         return sip.headers().createContactHeader(sip.addresses().createAddress(uri));
     }
 
-    private static String transportOf(Request request) {
+    static String transportOf(Request request) {
         return ((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport();
     }
 
-    private void respondQuietly(ServerTransaction transaction, Request request, int status, String reason) {
+    void respondQuietly(ServerTransaction transaction, Request request, int status, String reason) {
         try {
             sip.respond(transaction, request, status, reason);
         } catch (Exception e) {
