@@ -38,7 +38,11 @@ class RecordingCipherTest {
             byte[] plain = bytes(length, length);
             byte[] sealed = seal(plain, KEY);
             assertThat(open(sealed, KEY)).as("length %d", length).isEqualTo(plain);
-            assertThat(indexOf(sealed, Arrays.copyOf(plain, Math.min(16, plain.length)))).isLessThan(0);
+            if (length >= 16) {
+                // 16 plain bytes in a row would be a leak; a shorter run turns up in random ciphertext by chance
+                // (one byte did, in about one run in ten).
+                assertThat(indexOf(sealed, Arrays.copyOf(plain, 16))).as("length %d", length).isLessThan(0);
+            }
         }
     }
 
