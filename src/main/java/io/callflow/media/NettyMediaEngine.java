@@ -608,8 +608,11 @@ class NettyMediaEngine implements MediaEndpoints, MediaControl, AutoCloseable {
     private void onDigit(RtpLeg leg, char digit) {
         if (!leg.callerLeg) {
             // An agent's or a supervisor's key: feature codes are read from it (recording pause/resume,
-            // flow.RecordingFeatureCodes; a supervisor switching mode, flow.SupervisorFeatures).
+            // flow.RecordingFeatureCodes; a supervisor switching mode, flow.SupervisorFeatures). It is not the
+            // caller's: it neither interrupts the caller's prompts nor enters the caller's menu choices (an agent's
+            // *1 must not become the caller's next menu input).
             events.publish(new LegDigitPressed(leg.callId, leg.legId, digit, Instant.now()));
+            return;
         }
         RtpLeg caller = leg.callerLeg ? leg : callerLegs.get(leg.callId);
         if (caller == null) {

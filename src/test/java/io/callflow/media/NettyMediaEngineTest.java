@@ -27,6 +27,7 @@ import io.callflow.call.CallEventPublisher;
 import io.callflow.call.CallId;
 import io.callflow.call.CallLanes;
 import io.callflow.call.DigitsCollected;
+import io.callflow.call.LegDigitPressed;
 import io.callflow.call.LegId;
 import io.callflow.call.MediaTimedOut;
 import io.callflow.call.MixRole;
@@ -227,6 +228,27 @@ class NettyMediaEngineTest {
         engine.digitReceived(call, leg.legId(), '*');
         phone.pressKey(101, '6');
         assertThat(((DigitsCollected) nextEvent()).digits()).isEqualTo("5*6");
+    }
+
+    @Test
+    void anAgentsKeysAreFeatureCodesNotTheCallersMenuInput() throws Exception {
+        Phone caller = phone();
+        Phone agent = phone();
+        CallId call = callId();
+        MediaLeg callerLeg = answer(call, caller.sdp("0 101", "a=rtpmap:101 telephone-event/8000"));
+        caller.sendingTo(callerLeg.localSdp());
+        MediaLeg agentLeg = engine.offer(call, new LegId("agent-" + call.value()));
+        legs.add(agentLeg);
+        engine.answered(agentLeg, agent.sdp("0 101", "a=rtpmap:101 telephone-event/8000"));
+        agent.sendingTo(agentLeg.localSdp());
+        engine.collectDigits(call, new DigitCollection(1, null, Duration.ofSeconds(5), Duration.ofSeconds(5)));
+
+        engine.digitReceived(call, agentLeg.legId(), '*');
+        assertThat(nextEvent()).isInstanceOf(LegDigitPressed.class)
+                .isEqualTo(new LegDigitPressed(call, agentLeg.legId(), '*', ((LegDigitPressed) lastEvent).at()));
+        caller.pressKey(101, '7');
+        assertThat(nextEvent()).as("the caller's own key, not the agent's *")
+                .isEqualTo(new DigitsCollected(call, "7", ((DigitsCollected) lastEvent).at()));
     }
 
     @Test
